@@ -1,0 +1,173 @@
+// The stack config: one zod schema, so that every bad value is reported with
+// its key and value before a single resource is declared.
+import { z } from "zod";
+import { contains, isWorld, overlaps, parseCidr } from "./cidr";
+
+export const CONTROLLER_INSTANCE_TYPES = ["t3.medium", "t3.large"] as const;
+export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small"] as const;
+
+/** Ports each compute node owns on the controller's loopback, in this order, from its block. */
+export const NODE_PORT_KINDS = ["slurmd", "ssh", "nodeExporter", "dcgmExporter", "app"] as const;
+/** Ports per node block: room to add kinds without renumbering existing nodes. */
+export const NODE_PORT_STRIDE = 10;
+/** MariaDB's port; it binds 127.0.0.1 on the controller, so nothing else may take it. */
+export const MARIADB_PORT = 3306;
+
+// Lower-case, so one name is valid as a DNS label, a Docker container name and a
+// Slurm NodeName (Slurm hostlists choke on commas, brackets and dots).
+const hostName = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const RESERVED_NAMES = ["bastion", "controller", "localhost", "all", "default"];
+
+const port = z.number().int().min(1024).max(65535);
+
+const cidr = z.string().superRefine((v, ctx) => {
+    try {
+        parseCidr(v);
+    } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+});
+
+const trustedCidr = cidr.refine((v) => { try { return !isWorld(parseCidr(v)); } catch { return true; } },
+    "opens SSH to the whole internet; list your office or VPN ranges instead");
+
+const computeNode = z.object({
+    name: z.string().regex(hostName, "must be a lower-case host name: letters, digits and '-', starting with a letter")
+        .refine((n) => !RESERVED_NAMES.includes(n), "is a reserved name"),
+    cpus: z.number().int().min(1).max(1024).default(2),
+    memoryMb: z.number().int().min(256).default(2048),
+    gpus: z.number().int().min(0, "must be 0 or more").max(16).default(0),
+    gpuType: z.string().regex(/^[a-z0-9_]+$/, "must be letters, digits or '_'").default("nvidia"),
+}).strict();
+
+export const DEFAULT_COMPUTE_NODES = [
+    { name: "compute1", cpus: 2, memoryMb: 2048, gpus: 0, gpuType: "nvidia" },
+    { name: "compute2", cpus: 2, memoryMb: 2048, gpus: 2, gpuType: "nvidia" },
+];
+
+export const configSchema = z.object({
+    clusterName: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "must be lower-case letters, digits or '_', at most 31 characters, starting with a letter").default("hpc"),
+    vpcCidr: cidr.default("10.0.0.0/16"),
+    privateSubnetCidr: cidr.default("10.0.1.0/24"),
+    publicSubnetCidr: cidr.default("10.0.2.0/24"),
+    availabilityZone: z.string().default(""),
+    // prefault, not default: the empty default must itself fail, so an unset key is reported.
+    trustedCidrs: z.array(trustedCidr).min(1, "must list at least one CIDR allowed to reach the bastion's SSH port").prefault([]),
+    bastionInstanceType: z.enum(BASTION_INSTANCE_TYPES).default("t2.micro"),
+    controllerInstanceType: z.enum(CONTROLLER_INSTANCE_TYPES).default("t3.medium"),
+    adminPublicKey: z.string().regex(/^(|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/, "must be an OpenSSH ssh-ed25519 or ssh-rsa public key, or empty to generate one").default(""),
+    computeNodes: z.array(computeNode).min(1, "must declare at least one compute node").default(DEFAULT_COMPUTE_NODES),
+    dockerHost: z.string().regex(/^(unix:\/\/\/.+|ssh:\/\/[^\s]+)$/, "must be unix:///path/to/docker.sock or ssh://user@host (plain tcp:// is unauthenticated)").default("unix:///var/run/docker.sock"),
+    computeBaseImage: z.string().min(1).default("debian:bookworm"),
+    computeSshBindAddress: z.ipv4("must be an IPv4 address").refine((a) => a !== "0.0.0.0", "must not be the wildcard address: compute SSH stays off public interfaces").default("127.0.0.1"),
+    computeSshPortBase: port.default(2221),
+    slurmctldPort: port.default(6817),
+    slurmdbdPort: port.default(6819),
+    srunPortRange: z.string().regex(/^\d+-\d+$/, "must look like 60001-60010").default("60001-60010"),
+    tunnelPortBase: port.default(20000),
+    prometheusPort: port.default(9090),
+    grafanaPort: port.default(3000),
+    tags: z.record(z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/), z.string().max(256)).default({}),
+}).strict().superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+
+    // Parse errors were already reported on the key; relations only make sense on valid CIDRs.
+    const safe = (v: string) => { try { return parseCidr(v); } catch { return undefined; } };
+    const vpc = safe(c.vpcCidr);
+    const priv = safe(c.privateSubnetCidr);
+    const pub = safe(c.publicSubnetCidr);
+    if (vpc && vpc.kind !== "ipv4") issue(["vpcCidr"], "must be an IPv4 block");
+    if (vpc && priv && !contains(vpc, priv)) issue(["privateSubnetCidr"], `is outside vpcCidr ${c.vpcCidr}`);
+    if (vpc && pub && !contains(vpc, pub)) issue(["publicSubnetCidr"], `is outside vpcCidr ${c.vpcCidr}`);
+    if (priv && pub && overlaps(priv, pub)) issue(["publicSubnetCidr"], `overlaps privateSubnetCidr ${c.privateSubnetCidr}`);
+
+    const seen = new Map<string, number>();
+    c.computeNodes.forEach((n, i) => {
+        const first = seen.get(n.name);
+        if (first !== undefined) issue(["computeNodes", i, "name"], `duplicates computeNodes[${first}].name`);
+        else seen.set(n.name, i);
+    });
+
+    const range = /^(\d+)-(\d+)$/.exec(c.srunPortRange);
+    const srun = range ? [Number(range[1]), Number(range[2])] : undefined;
+    if (srun && !(1024 <= srun[0] && srun[0] <= srun[1] && srun[1] <= 65535)) {
+        issue(["srunPortRange"], "must be low-high with 1024 <= low <= high <= 65535");
+    }
+
+    // Every port below lives on the controller's loopback (directly or through a tunnel).
+    const owners = new Map<number, string>();
+    const reported = new Set<string>();
+    const claim = (p: number, owner: string, path: (string | number)[]) => {
+        const prev = owners.get(p);
+        if (!prev) owners.set(p, owner);
+        else if (!reported.has(`${path}`)) {
+            reported.add(`${path}`);
+            issue(path, `port ${p} (${owner}) collides with ${prev}`);
+        }
+    };
+    claim(22, "sshd", ["slurmctldPort"]);
+    claim(MARIADB_PORT, "MariaDB", ["slurmctldPort"]);
+    for (const k of ["slurmctldPort", "slurmdbdPort", "prometheusPort", "grafanaPort"] as const) claim(c[k], k, [k]);
+    if (srun && srun[0] <= srun[1] && srun[1] - srun[0] < 1000) {
+        for (let p = srun[0]; p <= srun[1]; p++) claim(p, "srunPortRange", ["srunPortRange"]);
+    }
+    const lastTunnelPort = c.tunnelPortBase + c.computeNodes.length * NODE_PORT_STRIDE - 1;
+    if (lastTunnelPort > 65535) {
+        issue(["tunnelPortBase"], `leaves no room for ${c.computeNodes.length} nodes x ${NODE_PORT_STRIDE} ports (needs up to ${lastTunnelPort})`);
+    } else {
+        c.computeNodes.forEach((n, i) => NODE_PORT_KINDS.forEach((kind, k) =>
+            claim(c.tunnelPortBase + i * NODE_PORT_STRIDE + k, `${n.name}'s ${kind} tunnel port`, ["tunnelPortBase"])));
+    }
+    if (c.computeSshPortBase + c.computeNodes.length - 1 > 65535) {
+        issue(["computeSshPortBase"], `leaves no room for ${c.computeNodes.length} published SSH ports`);
+    }
+});
+
+export type ClusterConfig = z.output<typeof configSchema>;
+export type ComputeNodeConfig = ClusterConfig["computeNodes"][number];
+export type RawConfig = Record<string, unknown>;
+
+/** The one error a user sees for bad config: every problem, each naming its key and value. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(`invalid stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+function lookup(raw: unknown, path: PropertyKey[]): unknown {
+    return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+}
+
+function keyName(path: PropertyKey[]): string {
+    return path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), "");
+}
+
+/** Validates raw config values (already JSON-decoded) and applies defaults. Throws ConfigError. */
+export function parseConfig(raw: RawConfig): ClusterConfig {
+    const result = configSchema.safeParse(raw);
+    if (result.success) return result.data;
+    throw new ConfigError(result.error.issues.map((i) => {
+        const path = i.code === "unrecognized_keys" ? [...i.path, i.keys[0]] : i.path;
+        const value = lookup(raw, path);
+        const fallback = path.length === 1 ? lookup(DEFAULTS, path) : undefined;
+        const shown = value !== undefined ? JSON.stringify(value)
+            : fallback !== undefined ? `${JSON.stringify(fallback)} (default)` : "(unset)";
+        const message = i.code === "unrecognized_keys" ? `unknown key (known keys: ${knownKeys(i.path).join(", ")})` : i.message;
+        return `${keyName(path) || "(config)"} = ${shown}: ${message}`;
+    }));
+}
+
+function knownKeys(path: PropertyKey[]): string[] {
+    return path.length === 0 ? Object.keys(configSchema.shape) : Object.keys(computeNode.shape);
+}
+
+/** Every default, as the schema applies it (trustedCidrs has none, so a placeholder stands in). */
+export const DEFAULTS: Omit<ClusterConfig, "trustedCidrs"> = (({ trustedCidrs: _, ...rest }) => rest)(
+    configSchema.parse({ trustedCidrs: ["192.0.2.0/24"] }));
+
+/** Keys whose values are structured (JSON in Pulumi config); the rest are plain strings. */
+export const STRUCTURED_KEYS: ReadonlySet<string> = new Set(
+    Object.entries(configSchema.parse({ trustedCidrs: ["192.0.2.0/24"] }))
+        .filter(([, v]) => typeof v !== "string")
+        .map(([k]) => k));

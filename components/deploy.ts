@@ -1,0 +1,70 @@
+// Wires the components together from one plan. index.ts only reads config and exports.
+import * as pulumi from "@pulumi/pulumi";
+import { AdminKey } from "./adminKey";
+import { debian12Ami } from "./ami";
+import { Bastion } from "./bastion";
+import { ClusterConfig } from "./config";
+import { Controller } from "./controller";
+import { Network } from "./network";
+import { plan, renderSshConfig } from "./plan";
+
+/** The stack outputs: the contract other teams read through StackReference. */
+export interface ClusterOutputs {
+    /** ID of SLURM-VPC. */
+    vpcId: pulumi.Output<string>;
+    /** ID of PublicSubnet (bastion, NAT gateway). */
+    publicSubnetId: pulumi.Output<string>;
+    /** ID of PrivateSubnet (controller). */
+    privateSubnetId: pulumi.Output<string>;
+    /** The bastion's Elastic IP: the only public SSH endpoint. */
+    bastionPublicIp: pulumi.Output<string>;
+    /** The controller's fixed private IP. */
+    controllerPrivateIp: pulumi.Output<string>;
+    /** The NAT gateway's Elastic IP: what the internet sees of the private subnet. */
+    natPublicIp: pulumi.Output<string>;
+    /** An ssh_config with the bastion and the controller behind ProxyJump. */
+    sshConfig: pulumi.Output<string>;
+    /** Slurm ClusterName. */
+    clusterName: pulumi.Output<string>;
+    /** Slurm partitions and their nodes. */
+    partitions: pulumi.Output<{ name: string; nodes: string[]; isDefault: boolean }[]>;
+    /** The generated admin private key (OpenSSH), a secret; absent when adminPublicKey is set. */
+    adminPrivateKey?: pulumi.Output<string>;
+}
+
+export function deploy(config: ClusterConfig): ClusterOutputs {
+    const p = plan(config);
+    const name = p.clusterName;
+    const ami = debian12Ami();
+
+    const adminKey = new AdminKey(`${name}-admin`, { plan: p });
+    const network = new Network(`${name}-net`, { plan: p });
+    const bastion = new Bastion(`${name}-bastion`, {
+        plan: p,
+        vpcId: network.vpc.id,
+        subnetId: network.publicSubnet.id,
+        ami,
+        keyName: adminKey.keyPair.keyName,
+    });
+    const controller = new Controller(`${name}-controller`, {
+        plan: p,
+        vpcId: network.vpc.id,
+        subnetId: network.privateSubnet.id,
+        ami,
+        keyName: adminKey.keyPair.keyName,
+        bastionSecurityGroupId: bastion.securityGroup.id,
+    });
+
+    return {
+        vpcId: network.vpc.id,
+        publicSubnetId: network.publicSubnet.id,
+        privateSubnetId: network.privateSubnet.id,
+        bastionPublicIp: bastion.publicIp,
+        controllerPrivateIp: controller.privateIp,
+        natPublicIp: network.natEip.publicIp,
+        sshConfig: bastion.publicIp.apply((ip) => renderSshConfig(p, ip)),
+        clusterName: pulumi.output(p.clusterName),
+        partitions: pulumi.output(p.partitions),
+        adminPrivateKey: adminKey.privateKey,
+    };
+}

@@ -1,0 +1,165 @@
+// The pure core: plan(config) -> ClusterPlan. No Pulumi, no I/O, so the Pulumi
+// components and the local lab consume exactly the same decisions.
+import { ClusterConfig, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
+import { hostAddress, parseCidr } from "./cidr";
+
+export const PROJECT = "hpc-stack";
+/** The login user of Debian's cloud images; the lab's EC2 stand-ins use it too. */
+export const ADMIN_USER = "admin";
+/** slurmd's default port: only used by in-VPC nodes, tunnelled nodes get their own. */
+export const SLURMD_DEFAULT_PORT = 6818;
+/** AWS reserves the first four addresses of a subnet; .10 leaves room for humans. */
+const CONTROLLER_HOST_INDEX = 10;
+
+export type NodePortKind = typeof NODE_PORT_KINDS[number];
+export type NodePorts = Record<NodePortKind, number>;
+
+export interface PortRange { from: number; to: number }
+
+export interface ComputeNodePlan {
+    name: string;
+    index: number;
+    cpus: number;
+    memoryMb: number;
+    gpus: number;
+    gpuType: string;
+    /** Ports on the controller's loopback, each a reverse forward to the same port on the node. */
+    ports: NodePorts;
+    /** Port published on the Docker host for admin SSH into the container. */
+    hostSshPort: number;
+    partitions: string[];
+}
+
+export interface NetworkPlan {
+    vpcCidr: string;
+    privateSubnetCidr: string;
+    publicSubnetCidr: string;
+    availabilityZone?: string;
+    names: {
+        vpc: string; privateSubnet: string; publicSubnet: string; igw: string; nat: string;
+        natEip: string; publicRouteTable: string; privateRouteTable: string; flowLogs: string;
+    };
+}
+
+export interface InstancePlan {
+    instanceType: string;
+    rootVolumeGb: number;
+    hostname: string;
+}
+
+export interface ClusterPlan {
+    clusterName: string;
+    adminUser: string;
+    network: NetworkPlan;
+    bastion: InstancePlan;
+    controller: InstancePlan & { privateIp: string };
+    trustedCidrs: { ipv4: string[]; ipv6: string[] };
+    /** Slurm daemon ports opened to the VPC CIDR on the controller, merged into ranges. */
+    slurmPortRanges: PortRange[];
+    ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
+    nodes: ComputeNodePlan[];
+    partitions: { name: string; nodes: string[]; isDefault: boolean }[];
+    docker: { host: string; baseImage: string; sshBindAddress: string };
+    adminPublicKey?: string;
+    tags: Record<string, string>;
+}
+
+/** Merges ports into contiguous ranges: [6817, 6818, 6819] -> [{6817, 6819}]. */
+export function portRanges(ports: number[]): PortRange[] {
+    const sorted = [...new Set(ports)].sort((a, b) => a - b);
+    const out: PortRange[] = [];
+    for (const p of sorted) {
+        const last = out[out.length - 1];
+        if (last && last.to + 1 === p) last.to = p;
+        else out.push({ from: p, to: p });
+    }
+    return out;
+}
+
+export function nodePorts(base: number, index: number): NodePorts {
+    const start = base + index * NODE_PORT_STRIDE;
+    return Object.fromEntries(NODE_PORT_KINDS.map((k, i) => [k, start + i])) as NodePorts;
+}
+
+export function plan(c: ClusterConfig): ClusterPlan {
+    const [srunFrom, srunTo] = c.srunPortRange.split("-").map(Number);
+    const nodes: ComputeNodePlan[] = c.computeNodes.map((n, index) => ({
+        name: n.name,
+        index,
+        cpus: n.cpus,
+        memoryMb: n.memoryMb,
+        gpus: n.gpus,
+        gpuType: n.gpuType,
+        ports: nodePorts(c.tunnelPortBase, index),
+        hostSshPort: c.computeSshPortBase + index,
+        partitions: n.gpus > 0 ? ["cpu", "gpu"] : ["cpu"],
+    }));
+    const gpuNodes = nodes.filter((n) => n.gpus > 0).map((n) => n.name);
+    const partitions = [{ name: "cpu", nodes: nodes.map((n) => n.name), isDefault: true }];
+    if (gpuNodes.length > 0) partitions.push({ name: "gpu", nodes: gpuNodes, isDefault: false });
+
+    return {
+        clusterName: c.clusterName,
+        adminUser: ADMIN_USER,
+        network: {
+            vpcCidr: c.vpcCidr,
+            privateSubnetCidr: c.privateSubnetCidr,
+            publicSubnetCidr: c.publicSubnetCidr,
+            availabilityZone: c.availabilityZone || undefined,
+            names: {
+                vpc: "SLURM-VPC", privateSubnet: "PrivateSubnet", publicSubnet: "PublicSubnet",
+                igw: "SLURM-IGW", nat: "SLURM-NAT", natEip: "SLURM-NAT-EIP",
+                publicRouteTable: "Public-RT", privateRouteTable: "Private-RT", flowLogs: "SLURM-VPC-flow-logs",
+            },
+        },
+        bastion: { instanceType: c.bastionInstanceType, rootVolumeGb: 8, hostname: "bastion" },
+        controller: {
+            instanceType: c.controllerInstanceType,
+            rootVolumeGb: 20,
+            hostname: "controller",
+            privateIp: hostAddress(c.privateSubnetCidr, CONTROLLER_HOST_INDEX),
+        },
+        trustedCidrs: {
+            ipv4: c.trustedCidrs.filter((t) => parseCidr(t).kind === "ipv4"),
+            ipv6: c.trustedCidrs.filter((t) => parseCidr(t).kind === "ipv6"),
+        },
+        slurmPortRanges: portRanges([c.slurmctldPort, SLURMD_DEFAULT_PORT, c.slurmdbdPort]),
+        ports: {
+            slurmctld: c.slurmctldPort,
+            slurmdbd: c.slurmdbdPort,
+            srun: { from: srunFrom, to: srunTo },
+            prometheus: c.prometheusPort,
+            grafana: c.grafanaPort,
+        },
+        nodes,
+        partitions,
+        docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress },
+        adminPublicKey: c.adminPublicKey || undefined,
+        tags: { ...c.tags, Project: PROJECT, Cluster: c.clusterName, ManagedBy: "pulumi" },
+    };
+}
+
+/** Tags for one AWS resource: the plan's base tags, its Name and, for instances, its Role. */
+export function tagsFor(p: ClusterPlan, name: string, role?: string): Record<string, string> {
+    return { ...p.tags, Name: name, ...(role ? { Role: role } : {}) };
+}
+
+/** An ssh_config for admins: the bastion, and the controller through it with ProxyJump. */
+export function renderSshConfig(p: ClusterPlan, bastionPublicIp: string, identityFile = "~/.ssh/hpc-stack-admin"): string {
+    const prefix = p.clusterName;
+    return [
+        `Host ${prefix}-bastion`,
+        `    HostName ${bastionPublicIp}`,
+        `    User ${p.adminUser}`,
+        `    IdentityFile ${identityFile}`,
+        `    IdentitiesOnly yes`,
+        ``,
+        `Host ${prefix}-controller`,
+        `    HostName ${p.controller.privateIp}`,
+        `    User ${p.adminUser}`,
+        `    IdentityFile ${identityFile}`,
+        `    IdentitiesOnly yes`,
+        `    ProxyJump ${prefix}-bastion`,
+        ``,
+    ].join("\n");
+}

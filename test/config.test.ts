@@ -1,0 +1,75 @@
+import { strict as assert } from "assert";
+import { ConfigError, DEFAULTS, parseConfig, RawConfig } from "../components/config";
+
+const valid: RawConfig = { trustedCidrs: ["203.0.113.0/24"] };
+
+/** Parses, expecting a ConfigError whose message names the key and shows the value. */
+function rejects(overrides: RawConfig, key: string, shown: string, reason?: RegExp): string {
+    try {
+        parseConfig({ ...valid, ...overrides });
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        const line = e.problems.find((p) => p.startsWith(`${key} = `));
+        assert.ok(line, `no problem names ${key}:\n${e.message}`);
+        assert.ok(line.includes(shown), `problem for ${key} does not show ${shown}: ${line}`);
+        if (reason) assert.match(line, reason);
+        return line;
+    }
+    assert.fail(`config ${JSON.stringify(overrides)} was accepted`);
+}
+
+describe("stack config schema", () => {
+    it("accepts the minimal config and applies the defaults", () => {
+        const c = parseConfig(valid);
+        assert.equal(c.vpcCidr, "10.0.0.0/16");
+        assert.equal(c.controllerInstanceType, "t3.medium");
+        assert.equal(c.computeNodes.length, 2);
+        assert.deepEqual(c.trustedCidrs, ["203.0.113.0/24"]);
+    });
+
+    it("accepts t3.large, IPv6 trusted CIDRs and custom nodes", () => {
+        const c = parseConfig({ ...valid, controllerInstanceType: "t3.large", trustedCidrs: ["2001:db8::/32", "198.51.100.7/32"],
+            computeNodes: [{ name: "gpu-a1", gpus: 4 }] });
+        assert.equal(c.computeNodes[0].cpus, 2);
+        assert.equal(c.computeNodes[0].gpus, 4);
+    });
+
+    describe("rejects, naming the key and the value", () => {
+        it("an invalid CIDR", () => rejects({ vpcCidr: "10.0.0.0/33" }, "vpcCidr", "\"10.0.0.0/33\"", /not a valid CIDR/));
+        it("a CIDR that is not a CIDR at all", () => rejects({ privateSubnetCidr: "10.0.1.0" }, "privateSubnetCidr", "\"10.0.1.0\"", /not a CIDR/));
+        it("a CIDR with host bits set", () => rejects({ publicSubnetCidr: "10.0.2.7/24" }, "publicSubnetCidr", "10.0.2.7/24", /did you mean 10\.0\.2\.0\/24/));
+        it("a private subnet outside the VPC", () => rejects({ privateSubnetCidr: "10.1.1.0/24" }, "privateSubnetCidr", "10.1.1.0/24", /outside vpcCidr/));
+        it("a public subnet outside the VPC", () => rejects({ vpcCidr: "172.16.0.0/16", privateSubnetCidr: "172.16.1.0/24" }, "publicSubnetCidr", "\"10.0.2.0/24\" (default)", /outside vpcCidr 172\.16\.0\.0\/16/));
+        it("two subnets that overlap", () => rejects({ publicSubnetCidr: "10.0.0.0/23" }, "publicSubnetCidr", "10.0.0.0/23", /overlaps privateSubnetCidr/));
+        it("trustedCidrs unset", () => rejects({ trustedCidrs: undefined }, "trustedCidrs", "(unset)", /at least one CIDR/));
+        it("trustedCidrs empty", () => rejects({ trustedCidrs: [] }, "trustedCidrs", "[]", /at least one CIDR/));
+        it("trustedCidrs containing 0.0.0.0/0", () => rejects({ trustedCidrs: ["203.0.113.0/24", "0.0.0.0/0"] }, "trustedCidrs[1]", "0.0.0.0/0", /whole internet/));
+        it("trustedCidrs containing ::/0", () => rejects({ trustedCidrs: ["::/0"] }, "trustedCidrs[0]", "::/0", /whole internet/));
+        it("a controller instance type outside the allowed list", () => rejects({ controllerInstanceType: "m5.24xlarge" }, "controllerInstanceType", "m5.24xlarge", /t3\.medium.*t3\.large/));
+        it("duplicate node names", () => rejects({ computeNodes: [{ name: "gpu1" }, { name: "gpu1" }] }, "computeNodes[1].name", "gpu1", /duplicates computeNodes\[0\]/));
+        it("a node name that is not a host name", () => rejects({ computeNodes: [{ name: "Compute_1" }] }, "computeNodes[0].name", "Compute_1", /host name/));
+        it("a node name Slurm cannot parse", () => rejects({ computeNodes: [{ name: "node[1-2]" }] }, "computeNodes[0].name", "node[1-2]", /host name/));
+        it("a node name reserved for the control plane", () => rejects({ computeNodes: [{ name: "controller" }] }, "computeNodes[0].name", "controller", /reserved/));
+        it("a negative GPU count", () => rejects({ computeNodes: [{ name: "g1", gpus: -1 }] }, "computeNodes[0].gpus", "-1", /0 or more/));
+        it("zero compute nodes", () => rejects({ computeNodes: [] }, "computeNodes", "[]", /at least one compute node/));
+        it("a port collision between Slurm daemons", () => rejects({ slurmdbdPort: 6817 }, "slurmdbdPort", "6817", /collides with slurmctldPort/));
+        it("a port collision between the srun range and the tunnels", () => rejects({ srunPortRange: "20000-20004" }, "tunnelPortBase", "20000 (default)", /compute1's slurmd tunnel port\) collides with srunPortRange/));
+        it("a port collision with MariaDB", () => rejects({ grafanaPort: 3306 }, "grafanaPort", "3306", /collides with MariaDB/));
+        it("a tunnel port block that runs past 65535", () => rejects({ tunnelPortBase: 65530 }, "tunnelPortBase", "65530", /no room/));
+        it("a compute SSH port published on the wildcard address", () => rejects({ computeSshBindAddress: "0.0.0.0" }, "computeSshBindAddress", "0.0.0.0", /wildcard/));
+        it("an unauthenticated Docker host", () => rejects({ dockerHost: "tcp://10.9.9.9:2375" }, "dockerHost", "tcp://10.9.9.9:2375", /unauthenticated/));
+        it("a misspelt key", () => rejects({ trustedCidr: ["203.0.113.0/24"] }, "trustedCidr", "203.0.113.0/24", /unknown key/));
+        it("a wrongly typed value", () => rejects({ computeNodes: [{ name: "c1", cpus: "two" }] }, "computeNodes[0].cpus", "\"two\""));
+        it("a malformed admin public key", () => rejects({ adminPublicKey: "not-a-key" }, "adminPublicKey", "not-a-key", /OpenSSH/));
+    });
+
+    it("reports every problem in one error", () => {
+        assert.throws(() => parseConfig({ trustedCidrs: ["0.0.0.0/0"], controllerInstanceType: "x1" }),
+            (e: ConfigError) => e.problems.length === 2 && /trustedCidrs\[0\]/.test(e.message) && /controllerInstanceType/.test(e.message));
+    });
+
+    it("exposes every default but trustedCidrs", () => {
+        assert.equal("trustedCidrs" in DEFAULTS, false);
+        assert.equal(DEFAULTS.srunPortRange, "60001-60010");
+    });
+});

@@ -1,0 +1,156 @@
+// The one mocks module: runs the real program with no engine, no plugins and no
+// cloud, records every resource and invoke, and answers with plausible outputs.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+/** How the engine marks a secret value when it crosses into mocks. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface Recorded {
+    type: string;
+    name: string;
+    /** Inputs with secrets unwrapped. */
+    inputs: Record<string, unknown>;
+    /** Top-level input keys whose value (or part of it) arrived as a secret. */
+    secretKeys: string[];
+    /** The state the mock answered with (inputs plus computed outputs). */
+    state: Record<string, unknown>;
+    id: string;
+    parent?: string;
+}
+
+function isSecretWrapper(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+export function unwrapSecrets(v: unknown): unknown {
+    if (isSecretWrapper(v)) return unwrapSecrets(v.value);
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    return v;
+}
+
+function containsSecret(v: unknown): boolean {
+    if (isSecretWrapper(v)) return true;
+    if (Array.isArray(v)) return v.some(containsSecret);
+    if (v && typeof v === "object") return Object.values(v).some(containsSecret);
+    return false;
+}
+
+/** Outputs a real provider would compute, keyed by resource type. */
+function computed(type: string, name: string, inputs: Record<string, unknown>, n: number): Record<string, unknown> {
+    switch (type) {
+        case "aws:ec2/instance:Instance":
+            return {
+                privateIp: inputs.privateIp ?? `10.0.2.${10 + (n % 200)}`,
+                publicIp: inputs.associatePublicIpAddress ? `198.51.100.${n % 250}` : "",
+            };
+        case "aws:ec2/eip:Eip":
+            return { publicIp: `198.51.100.${n % 250}`, allocationId: `eipalloc-${n}` };
+        case "aws:ec2/keyPair:KeyPair":
+            return { keyName: inputs.keyName ?? `${name}-${n}` };
+        case "tls:index/privateKey:PrivateKey":
+            return {
+                publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAImock${n} \n`,
+                privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\nmock-${name}\n-----END OPENSSH PRIVATE KEY-----\n`,
+                privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`,
+            };
+        case "random:index/randomPassword:RandomPassword":
+        case "random:index/randomString:RandomString":
+            return { result: `mock-${name}-secret-${n}` };
+        case "random:index/randomBytes:RandomBytes":
+            return { base64: Buffer.from(`mock-${name}-bytes-${n}`.padEnd(1024, "x")).toString("base64") };
+        default:
+            return {};
+    }
+}
+
+export class RecordingMocks implements pulumi.runtime.Mocks {
+    public readonly resources: Recorded[] = [];
+    public readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const n = this.resources.length + 1;
+        const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
+        const id = `${args.name}-id`;
+        const state = {
+            ...inputs,
+            arn: `arn:aws:mock:::${args.type}/${args.name}`,
+            ...computed(args.type, args.name, inputs, n),
+        };
+        this.resources.push({
+            type: args.type,
+            name: args.name,
+            inputs,
+            secretKeys: Object.keys(args.inputs).filter((k) => containsSecret(args.inputs[k])),
+            state,
+            id,
+        });
+        return { id, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        this.invokes.push({ token: args.token, inputs: args.inputs });
+        if (args.token === "aws:ec2/getAmi:getAmi") {
+            return { id: "ami-0debian12mock", imageId: "ami-0debian12mock", name: "debian-12-amd64-20250101-1980", architecture: "x86_64" };
+        }
+        return args.inputs;
+    }
+
+    ofType(type: string): Recorded[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    one(type: string, nameIncludes = ""): Recorded {
+        const found = this.ofType(type).filter((r) => r.name.includes(nameIncludes));
+        if (found.length !== 1) {
+            throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.map((r) => r.name).join(", ") || "none"}`);
+        }
+        return found[0];
+    }
+}
+
+/** Converts a Pulumi.<stack>.yaml file to the engine's flat "project:key" -> string map. */
+export function stackConfigFromFile(file: string): Record<string, string> {
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+export const ROOT = path.resolve(__dirname, "..");
+export const DEV_STACK_FILE = path.join(ROOT, "Pulumi.dev.yaml");
+
+/** Installs fresh mocks and config. Call before importing or calling the program. */
+export function installMocks(config: Record<string, string>, project = "hpc-stack", stack = "dev"): RecordingMocks {
+    const mocks = new RecordingMocks();
+    pulumi.runtime.setMocks(mocks, project, stack, false);
+    pulumi.runtime.setAllConfig(config);
+    return mocks;
+}
+
+/**
+ * Runs the real index.ts under fresh mocks with the given config and returns its
+ * exports. index.ts is re-required each time, since Node runs a module once.
+ */
+export async function runIndex(config: Record<string, string>): Promise<{ mocks: RecordingMocks; outputs: Record<string, unknown> }> {
+    const mocks = installMocks(config);
+    const indexPath = require.resolve(path.join(ROOT, "index.ts"));
+    delete require.cache[indexPath];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const outputs = require(indexPath) as Record<string, unknown>;
+    await settle(outputs);
+    return { mocks, outputs };
+}
+
+export function value<T>(o: pulumi.Input<T> | undefined): Promise<T> {
+    return new Promise((resolve) => pulumi.output(o as pulumi.Input<T>).apply((v) => { resolve(v as T); return v; }));
+}
+
+/** Waits for every Output among the given values, so the mocks have seen every resource. */
+export async function settle(values: Record<string, unknown>): Promise<void> {
+    await Promise.all(Object.values(values).filter(pulumi.Output.isInstance).map((o) => value(o as pulumi.Output<unknown>)));
+    // Drains the RPC queue: resources whose registration is on no output's path are recorded too.
+    await pulumi.runtime.disconnect();
+}

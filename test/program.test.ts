@@ -1,0 +1,203 @@
+// Runs the real index.ts under mocks with exactly Pulumi.dev.yaml and checks the
+// seed's topology, the security posture and the output contract.
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile } from "./mocks";
+
+const T = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    igw: "aws:ec2/internetGateway:InternetGateway",
+    nat: "aws:ec2/natGateway:NatGateway",
+    eip: "aws:ec2/eip:Eip",
+    rt: "aws:ec2/routeTable:RouteTable",
+    route: "aws:ec2/route:Route",
+    rta: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    instance: "aws:ec2/instance:Instance",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    flowLog: "aws:ec2/flowLog:FlowLog",
+    defaultSg: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+};
+
+/** The output contract other teams rely on: every name, and whether it is secret. */
+const OUTPUT_CONTRACT: Record<string, { secret: boolean }> = {
+    vpcId: { secret: false },
+    publicSubnetId: { secret: false },
+    privateSubnetId: { secret: false },
+    bastionPublicIp: { secret: false },
+    controllerPrivateIp: { secret: false },
+    natPublicIp: { secret: false },
+    sshConfig: { secret: false },
+    clusterName: { secret: false },
+    partitions: { secret: false },
+    adminPrivateKey: { secret: true },
+};
+
+const tagName = (r: Recorded) => (r.inputs.tags as Record<string, string> | undefined)?.Name;
+const byName = (m: RecordingMocks, type: string, name: string) => {
+    const found = m.ofType(type).filter((r) => tagName(r) === name);
+    assert.equal(found.length, 1, `expected one ${type} tagged Name=${name}`);
+    return found[0];
+};
+
+describe("the program under mocks with Pulumi.dev.yaml", () => {
+    let m: RecordingMocks;
+    let outputs: Record<string, unknown>;
+    const devConfig = stackConfigFromFile(DEV_STACK_FILE);
+
+    before(async () => {
+        ({ mocks: m, outputs } = await runIndex(devConfig));
+    });
+
+    it("declares SLURM-VPC with both subnets", () => {
+        const vpc = byName(m, T.vpc, "SLURM-VPC");
+        assert.equal(vpc.inputs.cidrBlock, "10.0.0.0/16");
+        const priv = byName(m, T.subnet, "PrivateSubnet");
+        const pub = byName(m, T.subnet, "PublicSubnet");
+        assert.equal(priv.inputs.cidrBlock, "10.0.1.0/24");
+        assert.equal(pub.inputs.cidrBlock, "10.0.2.0/24");
+        assert.equal(priv.inputs.mapPublicIpOnLaunch, false);
+        assert.equal(priv.inputs.vpcId, vpc.id);
+        assert.equal(pub.inputs.vpcId, vpc.id);
+    });
+
+    it("routes the public subnet to SLURM-IGW and the private one through SLURM-NAT with an EIP", () => {
+        const igw = byName(m, T.igw, "SLURM-IGW");
+        const nat = byName(m, T.nat, "SLURM-NAT");
+        const pub = byName(m, T.subnet, "PublicSubnet");
+        const priv = byName(m, T.subnet, "PrivateSubnet");
+        const natEip = m.ofType(T.eip).find((e) => e.id === nat.inputs.allocationId);
+        assert.ok(natEip, "the NAT gateway's allocationId is an EIP of this stack");
+        assert.equal(nat.inputs.subnetId, pub.id);
+
+        const publicRt = byName(m, T.rt, "Public-RT");
+        const privateRt = byName(m, T.rt, "Private-RT");
+        const routeOf = (rt: Recorded) => m.ofType(T.route).filter((r) => r.inputs.routeTableId === rt.id);
+        assert.deepEqual(routeOf(publicRt).map((r) => [r.inputs.destinationCidrBlock, r.inputs.gatewayId]), [["0.0.0.0/0", igw.id]]);
+        assert.deepEqual(routeOf(privateRt).map((r) => [r.inputs.destinationCidrBlock, r.inputs.natGatewayId]), [["0.0.0.0/0", nat.id]]);
+        const assoc = (rt: Recorded) => m.ofType(T.rta).filter((a) => a.inputs.routeTableId === rt.id).map((a) => a.inputs.subnetId);
+        assert.deepEqual(assoc(publicRt), [pub.id]);
+        assert.deepEqual(assoc(privateRt), [priv.id]);
+    });
+
+    it("gives the controller no public IP, in the private subnet, and no EIP", () => {
+        const ctl = byName(m, T.instance, "hpc-controller");
+        assert.equal(ctl.inputs.associatePublicIpAddress, false);
+        assert.equal(ctl.inputs.subnetId, byName(m, T.subnet, "PrivateSubnet").id);
+        assert.equal(ctl.inputs.instanceType, "t3.medium");
+        assert.ok(!m.ofType(T.eip).some((e) => e.inputs.instance === ctl.id), "no EIP targets the controller");
+    });
+
+    it("requires IMDSv2 and encrypts the root volume on every instance", () => {
+        const instances = m.ofType(T.instance);
+        assert.equal(instances.length, 2);
+        for (const i of instances) {
+            assert.equal((i.inputs.metadataOptions as Record<string, unknown>).httpTokens, "required", i.name);
+            const root = i.inputs.rootBlockDevice as Record<string, unknown>;
+            assert.equal(root.encrypted, true, i.name);
+            assert.equal(root.volumeType, "gp3", i.name);
+        }
+        assert.equal((byName(m, T.instance, "hpc-bastion").inputs.rootBlockDevice as Record<string, unknown>).volumeSize, 8);
+        assert.equal((byName(m, T.instance, "hpc-controller").inputs.rootBlockDevice as Record<string, unknown>).volumeSize, 20);
+    });
+
+    it("uses the Debian 12 AMI from Debian's account", () => {
+        const ami = m.invokes.find((i) => i.token === "aws:ec2/getAmi:getAmi");
+        assert.ok(ami);
+        assert.deepEqual(ami.inputs.owners, ["136693071363"]);
+        assert.ok(JSON.stringify(ami.inputs.filters).includes("debian-12-amd64-*"));
+        for (const i of m.ofType(T.instance)) assert.equal(i.inputs.ami, "ami-0debian12mock");
+    });
+
+    it("opens port 22 only to trustedCidrs and to the bastion's security group", () => {
+        const bastionSg = byName(m, T.sg, "hpc-bastion-sg");
+        const controllerSg = byName(m, T.sg, "hpc-controller-sg");
+        const covers22 = (r: Recorded) => r.inputs.ipProtocol === "-1" || ((r.inputs.fromPort as number) <= 22 && 22 <= (r.inputs.toPort as number));
+        const ssh = m.ofType(T.ingress).filter(covers22);
+        assert.deepEqual(ssh.map((r) => [r.inputs.securityGroupId, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId]).sort(), [
+            [bastionSg.id, "203.0.113.0/24"],
+            [controllerSg.id, bastionSg.id],
+        ].sort());
+    });
+
+    it("never opens the Slurm ports (or anything) to the world", () => {
+        for (const r of m.ofType(T.ingress)) {
+            assert.ok(!["0.0.0.0/0"].includes(r.inputs.cidrIpv4 as string) && r.inputs.cidrIpv6 !== "::/0", r.name);
+        }
+        const slurm = m.ofType(T.ingress).filter((r) => (r.inputs.fromPort as number) >= 6817 && (r.inputs.toPort as number) <= 6819);
+        assert.deepEqual(slurm.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]), [[6817, 6819, "10.0.0.0/16"]]);
+    });
+
+    it("uses only separate rule resources, with explicit egress", () => {
+        assert.equal(m.ofType(T.sgRule).length, 0);
+        for (const sg of m.ofType(T.sg)) {
+            assert.equal(sg.inputs.ingress, undefined, `${sg.name} has inline ingress`);
+            assert.equal(sg.inputs.egress, undefined, `${sg.name} has inline egress`);
+            assert.equal(m.ofType(T.egress).filter((e) => e.inputs.securityGroupId === sg.id).length, 1, `${sg.name} egress`);
+        }
+    });
+
+    it("logs VPC flows to CloudWatch and closes the default security group", () => {
+        const vpc = byName(m, T.vpc, "SLURM-VPC");
+        const flow = m.one(T.flowLog);
+        assert.equal(flow.inputs.vpcId, vpc.id);
+        assert.equal(flow.inputs.trafficType, "ALL");
+        assert.equal(flow.inputs.logDestinationType, "cloud-watch-logs");
+        assert.ok(flow.inputs.iamRoleArn);
+        const dsg = m.one(T.defaultSg);
+        assert.equal(dsg.inputs.vpcId, vpc.id);
+        assert.equal(dsg.inputs.ingress, undefined);
+        assert.equal(dsg.inputs.egress, undefined);
+    });
+
+    it("generates the admin key with @pulumi/tls and registers it as the instances' key pair", () => {
+        const key = m.one("tls:index/privateKey:PrivateKey", "admin");
+        assert.equal(key.inputs.algorithm, "ED25519");
+        const kp = m.one("aws:ec2/keyPair:KeyPair");
+        assert.match(kp.inputs.publicKey as string, /^ssh-ed25519 /);
+        for (const i of m.ofType(T.instance)) assert.equal(i.inputs.keyName, kp.state.keyName);
+    });
+
+    it("declares no two resources with the same type and name", () => {
+        const urns = m.resources.map((r) => `${r.type}::${r.name}`);
+        const dupes = urns.filter((u, i) => urns.indexOf(u) !== i);
+        assert.deepEqual(dupes, []);
+    });
+
+    it("parents every resource under a component (nothing floats at the stack root)", () => {
+        const components = m.resources.filter((r) => r.type.startsWith("hpc-stack:")).map((r) => r.type).sort();
+        assert.deepEqual(components, ["hpc-stack:bastion:Bastion", "hpc-stack:controller:Controller", "hpc-stack:keys:AdminKey", "hpc-stack:network:Network"]);
+    });
+
+    it("pins the output contract: names and secrecy", async () => {
+        assert.deepEqual(Object.keys(outputs).sort(), Object.keys(OUTPUT_CONTRACT).sort());
+        for (const [name, { secret }] of Object.entries(OUTPUT_CONTRACT)) {
+            const o = outputs[name] as pulumi.Output<unknown>;
+            assert.ok(pulumi.Output.isInstance(o), `${name} is an Output`);
+            assert.equal(await pulumi.isSecret(o), secret, `${name} secret=${secret}`);
+        }
+    });
+
+    it("exports an ssh config that reaches the controller through the bastion", async () => {
+        const text = await new Promise<string>((r) => (outputs.sshConfig as pulumi.Output<string>).apply(r));
+        const bastionIp = await new Promise<string>((r) => (outputs.bastionPublicIp as pulumi.Output<string>).apply(r));
+        assert.ok(text.includes(`HostName ${bastionIp}`));
+        assert.match(text, /Host hpc-controller\n {4}HostName 10\.0\.1\.10[\s\S]*ProxyJump hpc-bastion/);
+    });
+});
+
+describe("the program with a bad stack config", () => {
+    it("stops with one RunError naming the key and value, before declaring any resource", async () => {
+        const bad = { ...stackConfigFromFile(DEV_STACK_FILE), "hpc-stack:trustedCidrs": JSON.stringify(["0.0.0.0/0"]) };
+        let mocks: RecordingMocks | undefined;
+        await assert.rejects(async () => { ({ mocks } = await runIndex(bad)); }, (e: Error) => {
+            assert.ok(e instanceof pulumi.RunError, `expected RunError, got ${e.constructor.name}`);
+            assert.match(e.message, /trustedCidrs\[0\] = "0\.0\.0\.0\/0": opens SSH to the whole internet/);
+            return true;
+        });
+        assert.equal(mocks, undefined);
+    });
+});
