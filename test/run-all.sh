@@ -10,7 +10,7 @@ step "eslint"
 npx eslint .
 step "shellcheck"
 command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)" >&2; exit 1; }
-find . -path ./node_modules -prune -o \( -name '*.sh' -o -path ./.ci/run \) -type f -print0 | xargs -0 shellcheck
+find . -path ./node_modules -prune -o \( -name '*.sh' -o -path ./.ci/run \) -type f -print0 | xargs -0 shellcheck -x -P SCRIPTDIR
 step "mocha"
 npx mocha "$@"
 step "mutants: each config validation has a test that fails without it"
