@@ -1,6 +1,9 @@
 // hpc-stack: read and validate the stack config, declare the cluster, export its outputs.
 import { deploy } from "./components/deploy";
+import { tuneStackTraces } from "./components/runtimeTuning";
 import { readStackConfig } from "./components/stackConfig";
+
+tuneStackTraces();
 
 const out = deploy(readStackConfig());
 

@@ -63,10 +63,12 @@ export const configSchema = z.object({
     computeSshPortBase: port.default(2221),
     slurmctldPort: port.default(6817),
     slurmdbdPort: port.default(6819),
-    srunPortRange: z.string().regex(/^\d+-\d+$/, "must look like 60001-60010").default("60001-60010"),
+    // Each srun holds 3-4 ports; half the range serves the controller, half the jobs.
+    srunPortRange: z.string().regex(/^\d+-\d+$/, "must look like 60001-60040").default("60001-60040"),
     tunnelPortBase: port.default(20000),
     prometheusPort: port.default(9090),
     grafanaPort: port.default(3000),
+    backupRetentionDays: z.number().int().min(1).max(3650).default(14),
     tags: z.record(z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/), z.string().max(256)).default({}),
 }).strict().superRefine((c, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });

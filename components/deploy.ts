@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AdminKey } from "./adminKey";
 import { debian12Ami } from "./ami";
 import { Bastion } from "./bastion";
+import { Bootstrap } from "./bootstrap";
+import { ComputeNodes } from "./computeNodes";
+import { ClusterSecrets } from "./secrets";
 import { ClusterConfig } from "./config";
 import { Controller } from "./controller";
 import { Network } from "./network";
@@ -54,6 +57,31 @@ export function deploy(config: ClusterConfig): ClusterOutputs {
         keyName: adminKey.keyPair.keyName,
         bastionSecurityGroupId: bastion.securityGroup.id,
     });
+
+    const secrets = new ClusterSecrets(`${name}-secrets`, {
+        plan: p,
+        adminPublicKey: adminKey.publicKey,
+        bastionAddress: bastion.publicIp,
+    });
+    const generated = (n: Parameters<ClusterSecrets["get"]>[0]) => secrets.get(n);
+
+    // remote.Command checks no host key by default: the AMI's keys are replaced by
+    // the generated ones in the first step. A config-supplied key means the private
+    // half is the user's: it comes from their ssh-agent instead.
+    const auth = adminKey.privateKey
+        ? { privateKey: adminKey.privateKey }
+        : { agentSocketPath: process.env.SSH_AUTH_SOCK ?? "" };
+    const bastionConn = { host: bastion.publicIp, user: p.adminUser, ...auth, dialErrorLimit: 60 };
+    const bootstrap = new Bootstrap(`${name}-bootstrap`, {
+        steps: p.steps,
+        connections: {
+            bastion: bastionConn,
+            controller: { host: controller.privateIp, user: p.adminUser, ...auth, dialErrorLimit: 60, proxy: bastionConn },
+        },
+        generated,
+    }, { dependsOn: [bastion, controller] });
+
+    new ComputeNodes(`${name}-compute`, { plan: p, generated }, { dependsOn: [bootstrap] });
 
     return {
         vpcId: network.vpc.id,

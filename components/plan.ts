@@ -2,10 +2,15 @@
 // components and the local lab consume exactly the same decisions.
 import { ClusterConfig, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
 import { hostAddress, parseCidr } from "./cidr";
+import { bootstrapSteps } from "./bootstrapSteps";
+import { computeImage, ContainerSpec, containerSpecs } from "./containers";
+import { BootstrapStep } from "./steps";
 
 export const PROJECT = "hpc-stack";
 /** The login user of Debian's cloud images; the lab's EC2 stand-ins use it too. */
 export const ADMIN_USER = "admin";
+/** The admin user's uid on Debian's cloud images (the first user created). */
+export const ADMIN_UID = 1000;
 /** slurmd's default port: only used by in-VPC nodes, tunnelled nodes get their own. */
 export const SLURMD_DEFAULT_PORT = 6818;
 /** AWS reserves the first four addresses of a subnet; .10 leaves room for humans. */
@@ -47,9 +52,12 @@ export interface InstancePlan {
     hostname: string;
 }
 
-export interface ClusterPlan {
+/** Addresses, hosts, nodes and ports: everything the rendered parts are derived from. */
+export interface ClusterLayout {
     clusterName: string;
     adminUser: string;
+    /** Users that may run jobs: they exist with these uids on the controller and every node. */
+    users: { name: string; uid: number }[];
     network: NetworkPlan;
     bastion: InstancePlan;
     controller: InstancePlan & { privateIp: string };
@@ -61,7 +69,18 @@ export interface ClusterPlan {
     partitions: { name: string; nodes: string[]; isDefault: boolean }[];
     docker: { host: string; baseImage: string; sshBindAddress: string };
     adminPublicKey?: string;
+    /** Days of nightly accounting-DB dumps kept on the controller. */
+    backupRetentionDays: number;
     tags: Record<string, string>;
+}
+
+export interface ClusterPlan extends ClusterLayout {
+    /** Shell work on the bastion and the controller, in dependency order. */
+    steps: BootstrapStep[];
+    /** One container per compute node. */
+    containers: ContainerSpec[];
+    /** The compute image: content-hashed tag, Dockerfile (relative to config-files/), base. */
+    computeImage: { tag: string; dockerfile: string; baseImage: string };
 }
 
 /** Merges ports into contiguous ranges: [6817, 6818, 6819] -> [{6817, 6819}]. */
@@ -82,6 +101,11 @@ export function nodePorts(base: number, index: number): NodePorts {
 }
 
 export function plan(c: ClusterConfig): ClusterPlan {
+    const l = layout(c);
+    return { ...l, steps: bootstrapSteps(l), containers: containerSpecs(l), computeImage: computeImage(l.docker.baseImage) };
+}
+
+export function layout(c: ClusterConfig): ClusterLayout {
     const [srunFrom, srunTo] = c.srunPortRange.split("-").map(Number);
     const nodes: ComputeNodePlan[] = c.computeNodes.map((n, index) => ({
         name: n.name,
@@ -101,6 +125,7 @@ export function plan(c: ClusterConfig): ClusterPlan {
     return {
         clusterName: c.clusterName,
         adminUser: ADMIN_USER,
+        users: [{ name: ADMIN_USER, uid: ADMIN_UID }],
         network: {
             vpcCidr: c.vpcCidr,
             privateSubnetCidr: c.privateSubnetCidr,
@@ -135,17 +160,18 @@ export function plan(c: ClusterConfig): ClusterPlan {
         partitions,
         docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress },
         adminPublicKey: c.adminPublicKey || undefined,
+        backupRetentionDays: c.backupRetentionDays,
         tags: { ...c.tags, Project: PROJECT, Cluster: c.clusterName, ManagedBy: "pulumi" },
     };
 }
 
 /** Tags for one AWS resource: the plan's base tags, its Name and, for instances, its Role. */
-export function tagsFor(p: ClusterPlan, name: string, role?: string): Record<string, string> {
+export function tagsFor(p: ClusterLayout, name: string, role?: string): Record<string, string> {
     return { ...p.tags, Name: name, ...(role ? { Role: role } : {}) };
 }
 
 /** An ssh_config for admins: the bastion, and the controller through it with ProxyJump. */
-export function renderSshConfig(p: ClusterPlan, bastionPublicIp: string, identityFile = "~/.ssh/hpc-stack-admin"): string {
+export function renderSshConfig(p: ClusterLayout, bastionPublicIp: string, identityFile = "~/.ssh/hpc-stack-admin"): string {
     const prefix = p.clusterName;
     return [
         `Host ${prefix}-bastion`,

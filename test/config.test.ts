@@ -70,6 +70,6 @@ describe("stack config schema", () => {
 
     it("exposes every default but trustedCidrs", () => {
         assert.equal("trustedCidrs" in DEFAULTS, false);
-        assert.equal(DEFAULTS.srunPortRange, "60001-60010");
+        assert.equal(DEFAULTS.srunPortRange, "60001-60040");
     });
 });

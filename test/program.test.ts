@@ -169,7 +169,10 @@ describe("the program under mocks with Pulumi.dev.yaml", () => {
 
     it("parents every resource under a component (nothing floats at the stack root)", () => {
         const components = m.resources.filter((r) => r.type.startsWith("hpc-stack:")).map((r) => r.type).sort();
-        assert.deepEqual(components, ["hpc-stack:bastion:Bastion", "hpc-stack:controller:Controller", "hpc-stack:keys:AdminKey", "hpc-stack:network:Network"]);
+        assert.deepEqual(components, [
+            "hpc-stack:bastion:Bastion", "hpc-stack:bootstrap:Bootstrap", "hpc-stack:compute:ComputeNodes", "hpc-stack:controller:Controller",
+            "hpc-stack:keys:AdminKey", "hpc-stack:network:Network", "hpc-stack:secrets:ClusterSecrets",
+        ]);
     });
 
     it("pins the output contract: names and secrecy", async () => {

@@ -1,0 +1,75 @@
+// The bootstrap of the bastion and the controller, as pure data.
+import { GeneratedName } from "./generated";
+import { ClusterLayout } from "./plan";
+import { renderGresConf, renderSlurmConf } from "./slurmConf";
+import { BootstrapStep, PlannedFile } from "./steps";
+import { configFile, render } from "./templates";
+import { bastionKeyOptions, controllerKeyOptions, nodeTunnel, rangePorts, splitSrunRange, TUNNEL_USER } from "./tunnels";
+
+export const ACCOUNTING_DB = "slurm_acct_db";
+export const DEFAULT_ACCOUNT = "default";
+export const BACKUP_DIR = "/var/backups/slurm-accounting";
+
+const file = (path: string, content: string, mode = "0644", owner = "root:root"): PlannedFile => ({ path, content, mode, owner });
+const sshdHardening = () => file("/etc/ssh/sshd_config.d/50-hpc-hardening.conf", configFile("ssh/sshd-hardening.conf"));
+
+function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapStep {
+    const hostKey: GeneratedName = host === "bastion" ? "bastionHostKey" : "controllerHostKey";
+    const keyLines = p.nodes.map((n) => `${n.name} ${host === "bastion" ? bastionKeyOptions(p) : controllerKeyOptions(nodeTunnel(p, n))}`);
+    return {
+        id: `${host}-ssh`,
+        host,
+        script: "host-ssh.sh",
+        env: { HOST_NAME: p[host].hostname, HOST_KEY: hostKey, TUNNEL_USER, TUNNEL_KEYS: keyLines.join("\n") },
+        files: [sshdHardening()],
+        generated: [hostKey, ...p.nodes.map((n): GeneratedName => `tunnelPublicKey/${n.name}`)],
+        dependsOn: [],
+    };
+}
+
+export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
+    const reserved = rangePorts(splitSrunRange(p.ports.srun).compute).map((port) => `ListenStream=127.0.0.1:${port}`);
+    const step = (s: Omit<BootstrapStep, "host" | "env" | "files" | "generated"> & Partial<BootstrapStep>): BootstrapStep =>
+        ({ host: "controller", env: {}, files: [], generated: [], ...s });
+    return [
+        sshStep(p, "bastion"),
+        sshStep(p, "controller"),
+        step({ id: "controller-munge", script: "controller-munge.sh", generated: ["mungeKey"], dependsOn: ["controller-ssh"] }),
+        step({
+            id: "controller-accounting-db", script: "controller-accounting-db.sh", generated: ["dbPassword"], dependsOn: ["controller-ssh"],
+            env: { DB_NAME: ACCOUNTING_DB },
+            files: [file("/etc/mysql/mariadb.conf.d/50-hpc-slurm.cnf", configFile("mariadb/50-hpc-slurm.cnf"))],
+        }),
+        step({
+            id: "controller-slurmdbd", script: "controller-slurmdbd.sh", generated: ["dbPassword"],
+            dependsOn: ["controller-munge", "controller-accounting-db"],
+            env: { SLURMDBD_PORT: String(p.ports.slurmdbd) },
+            files: [file("/etc/hpc/slurmdbd.conf.in", render("slurm/slurmdbd.conf.tmpl", {
+                controllerHost: p.controller.hostname, slurmdbdPort: p.ports.slurmdbd, dbName: ACCOUNTING_DB,
+            }), "0600")],
+        }),
+        step({
+            id: "controller-slurmctld", script: "controller-slurmctld.sh", dependsOn: ["controller-slurmdbd"],
+            files: [
+                file("/etc/slurm/slurm.conf", renderSlurmConf(p)),
+                file("/etc/slurm/gres.conf", renderGresConf(p)),
+                file("/etc/slurm/cgroup.conf", configFile("slurm/cgroup.conf")),
+                file("/etc/systemd/system/hpc-srun-ports.socket", render("systemd/hpc-srun-ports.socket.tmpl", { listenStreamLines: reserved.join("\n") })),
+                file("/etc/systemd/system/hpc-srun-ports@.service", configFile("systemd/hpc-srun-ports@.service")),
+            ],
+        }),
+        step({
+            id: "controller-accounts", script: "controller-accounts.sh", dependsOn: ["controller-slurmctld"],
+            env: { CLUSTER_NAME: p.clusterName, DEFAULT_ACCOUNT, ACCOUNT_USERS: p.users.map((u) => u.name).join(" ") },
+        }),
+        step({
+            id: "controller-acct-backup", script: "controller-acct-backup.sh", dependsOn: ["controller-accounting-db"],
+            files: [
+                file("/etc/systemd/system/hpc-acct-backup.service", configFile("systemd/hpc-acct-backup.service")),
+                file("/etc/systemd/system/hpc-acct-backup.timer", configFile("systemd/hpc-acct-backup.timer")),
+                file("/usr/local/sbin/hpc-acct-backup", configFile("bootstrap/acct-backup.sh"), "0755"),
+                file("/etc/hpc/acct-backup.env", `BACKUP_DIR=${BACKUP_DIR}\nRETENTION_DAYS=${p.backupRetentionDays}\nDB_NAME=${ACCOUNTING_DB}\n`, "0600"),
+            ],
+        }),
+    ];
+}

@@ -1,0 +1,80 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { COMPUTE_NETWORK, ContainerSpec } from "./containers";
+import { GeneratedName, isRef, resolveValue, Value } from "./generated";
+import { ClusterPlan } from "./plan";
+import { CONFIG_FILES_DIR } from "./templates";
+
+export interface ComputeNodesArgs {
+    plan: ClusterPlan;
+    /** Generated values (munge key, tunnel keys, known_hosts, bastion address). */
+    generated: (n: GeneratedName) => pulumi.Output<string>;
+}
+
+/** Every generated value a spec refers to, resolved in one Output (one per container, not one per field). */
+function resolved(spec: ContainerSpec, generated: (n: GeneratedName) => pulumi.Output<string>, which: "env" | "uploads"): pulumi.Output<Record<string, string>> {
+    const values = which === "env" ? Object.values(spec.env) : spec.uploads.map((u) => u.content);
+    const names = [...new Set(values.filter(isRef).map((r) => r.ref))];
+    return pulumi.all(names.map(generated)).apply((vs) => Object.fromEntries(names.map((n, i) => [n, vs[i]])));
+}
+
+const lookup = (values: Record<string, string>) => (v: Value) => resolveValue(v, (n) => values[n], (pre, x) => pre + x);
+
+/** docker.Container arguments for one spec: the one mapping from plan to provider. */
+export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, network: pulumi.Input<string>,
+    generated: (n: GeneratedName) => pulumi.Output<string>): docker.ContainerArgs {
+    return {
+        name: spec.name,
+        hostname: spec.name,
+        image,
+        envs: resolved(spec, generated, "env").apply((vals) => Object.entries(spec.env).map(([k, v]) => `${k}=${lookup(vals)(v)}`)),
+        uploads: resolved(spec, generated, "uploads").apply((vals) => spec.uploads.map((u) => ({
+            file: u.path,
+            permissions: u.mode,
+            ...(u.base64 ? { contentBase64: lookup(vals)(u.content) } : { content: lookup(vals)(u.content) }),
+        }))),
+        ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
+        hosts: spec.hosts.map((h) => ({ host: h.host, ip: h.ip })),
+        networksAdvanced: [{ name: network, aliases: [spec.name] }],
+        restart: spec.restart,
+        capabilities: { adds: spec.capAdd },
+        labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
+        // Real GPUs through the NVIDIA container runtime; the lab fakes them instead.
+        ...(spec.gpus > 0 ? { deviceRequests: [{ driver: "nvidia", count: spec.gpus, capabilities: ["gpu"] }] } : {}),
+        mustRun: true,
+    };
+}
+
+/**
+ * The on-premises half: the compute image built on the Docker host, the
+ * slurm_network, and one container per node that dials out through the tunnels.
+ */
+export class ComputeNodes extends pulumi.ComponentResource {
+    public readonly containers: docker.Container[];
+    public readonly image: docker.Image;
+
+    constructor(name: string, args: ComputeNodesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hpc-stack:compute:ComputeNodes", name, {}, opts);
+        const p = args.plan;
+        const provider = new docker.Provider(`${name}-docker`, { host: p.docker.host }, { parent: this });
+        const child = { parent: this, provider };
+
+        this.image = new docker.Image(`${name}-image`, {
+            // Tagged by content, so a changed Dockerfile or script replaces the containers.
+            imageName: p.computeImage.tag,
+            build: {
+                context: CONFIG_FILES_DIR,
+                dockerfile: path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile),
+                args: { BASE_IMAGE: p.docker.baseImage },
+                platform: "linux/amd64",
+            },
+            skipPush: true,
+        }, child);
+        const network = new docker.Network(`${name}-network`, { name: COMPUTE_NETWORK, driver: "bridge" }, child);
+
+        this.containers = p.containers.map((spec) => new docker.Container(`${name}-${spec.node}`,
+            containerArgs(spec, this.image.imageName, network.name, args.generated), child));
+        this.registerOutputs({ containers: this.containers.map((c) => c.name) });
+    }
+}

@@ -1,0 +1,32 @@
+// Values that exist only at deploy time: secrets and keys that Pulumi generates
+// (@pulumi/random, @pulumi/tls) and the lab generates itself. The plan refers to
+// them by name; each adapter supplies them.
+
+/** A reference to a generated value, resolved by the adapter; prefix is prepended. */
+export interface Ref { ref: GeneratedName; prefix?: string }
+export type Value = string | Ref;
+
+export type GeneratedName =
+    | "mungeKey"               // base64 of 1024 random bytes
+    | "dbPassword"             // slurmdbd's MariaDB password
+    | "adminPublicKey"
+    | "bastionHostKey"         // OpenSSH private host keys, so known_hosts is known ahead
+    | "controllerHostKey"
+    | "knownHosts"             // bastion + controller host public keys (tunnels.renderKnownHosts)
+    | "bastionAddress"         // how compute reaches the bastion: its EIP, or the lab's wan IP
+    | `tunnelPrivateKey/${string}`
+    | `tunnelPublicKey/${string}`;
+
+/** Generated values that are secrets: they never appear in plain outputs or logs. */
+export function isSecretName(n: GeneratedName): boolean {
+    return n === "mungeKey" || n === "dbPassword" || n.endsWith("HostKey") || n.startsWith("tunnelPrivateKey/");
+}
+
+export const ref = (name: GeneratedName, prefix?: string): Ref => (prefix ? { ref: name, prefix } : { ref: name });
+export const isRef = (v: unknown): v is Ref => typeof v === "object" && v !== null && "ref" in v;
+
+/** Resolves a Value with the adapter's lookup and a way to prepend a prefix (strings pass through). */
+export function resolveValue<T>(v: Value, lookup: (n: GeneratedName) => T, prepend: (prefix: string, x: T) => T): string | T {
+    if (!isRef(v)) return v;
+    return v.prefix ? prepend(v.prefix, lookup(v.ref)) : lookup(v.ref);
+}

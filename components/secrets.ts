@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { GeneratedName, isSecretName } from "./generated";
+import { ClusterLayout } from "./plan";
+import { renderKnownHosts } from "./tunnels";
+
+export interface ClusterSecretsArgs {
+    plan: ClusterLayout;
+    /** The admin public key (from config or generated). */
+    adminPublicKey: pulumi.Input<string>;
+    /** How compute nodes reach the bastion: its Elastic IP. */
+    bastionAddress: pulumi.Input<string>;
+}
+
+/**
+ * Every generated value the plan refers to: the munge key and DB password from
+ * @pulumi/random, host and tunnel keys from @pulumi/tls. Secrets stay Pulumi secrets.
+ */
+export class ClusterSecrets extends pulumi.ComponentResource {
+    private readonly values = new Map<GeneratedName, pulumi.Output<string>>();
+
+    constructor(name: string, args: ClusterSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hpc-stack:secrets:ClusterSecrets", name, {}, opts);
+        const parent = { parent: this };
+        const p = args.plan;
+
+        // munged wants at least 32 bytes; 1024 is what mungekey(8) writes by default.
+        const munge = new random.RandomBytes(`${name}-munge-key`, { length: 1024 }, parent);
+        this.set("mungeKey", munge.base64);
+        const db = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, parent);
+        this.set("dbPassword", db.result);
+
+        const hostKey = (host: "bastion" | "controller") => new tls.PrivateKey(`${name}-${host}-host-key`, { algorithm: "ED25519" }, parent);
+        const bastionKey = hostKey("bastion");
+        const controllerKey = hostKey("controller");
+        this.set("bastionHostKey", bastionKey.privateKeyOpenssh);
+        this.set("controllerHostKey", controllerKey.privateKeyOpenssh);
+        this.set("knownHosts", pulumi.all([args.bastionAddress, bastionKey.publicKeyOpenssh, controllerKey.publicKeyOpenssh])
+            .apply(([addr, b, c]) => renderKnownHosts(addr, b, p.controller.privateIp, c)));
+
+        for (const node of p.nodes) {
+            const k = new tls.PrivateKey(`${name}-tunnel-${node.name}`, { algorithm: "ED25519" }, parent);
+            this.set(`tunnelPrivateKey/${node.name}`, k.privateKeyOpenssh);
+            this.set(`tunnelPublicKey/${node.name}`, k.publicKeyOpenssh.apply((x) => x.trim()));
+        }
+        this.set("adminPublicKey", pulumi.output(args.adminPublicKey));
+        this.set("bastionAddress", pulumi.output(args.bastionAddress));
+        this.registerOutputs({});
+    }
+
+    private set(n: GeneratedName, v: pulumi.Output<string>): void {
+        this.values.set(n, isSecretName(n) ? pulumi.secret(v) : v);
+    }
+
+    /** The value of a generated name; secrets come back as secret Outputs. */
+    get(n: GeneratedName): pulumi.Output<string> {
+        const v = this.values.get(n);
+        if (!v) throw new Error(`no generated value ${n}`);
+        return v;
+    }
+}

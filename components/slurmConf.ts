@@ -1,0 +1,79 @@
+// slurm.conf and gres.conf for the tunnelled cluster, rendered from config-files/slurm.
+import { ClusterLayout, ComputeNodePlan } from "./plan";
+import { render } from "./templates";
+
+/** Slurm hostlist of the names, compressed where they share a prefix: compute[1-3],gpu-a. */
+export function hostlist(names: string[]): string {
+    const groups = new Map<string, number[]>();
+    const singles: string[] = [];
+    for (const n of names) {
+        const m = /^(.*?)(\d+)$/.exec(n);
+        if (m && !m[2].startsWith("0")) {
+            const g = groups.get(m[1]) ?? [];
+            g.push(Number(m[2]));
+            groups.set(m[1], g);
+        } else singles.push(n);
+    }
+    const parts: string[] = [];
+    for (const [prefix, nums] of groups) {
+        if (nums.length === 1) { parts.push(`${prefix}${nums[0]}`); continue; }
+        const sorted = [...nums].sort((a, b) => a - b);
+        const ranges: string[] = [];
+        let start = sorted[0];
+        let prev = start;
+        for (const x of [...sorted.slice(1), NaN]) {
+            if (x === prev + 1) { prev = x; continue; }
+            ranges.push(start === prev ? `${start}` : `${start}-${prev}`);
+            start = prev = x;
+        }
+        parts.push(`${prefix}[${ranges.join(",")}]`);
+    }
+    return [...parts, ...singles].join(",");
+}
+
+export function nodeLine(n: ComputeNodePlan): string {
+    return [
+        `NodeName=${n.name}`,
+        "NodeAddr=127.0.0.1",
+        `Port=${n.ports.slurmd}`,
+        `CPUs=${n.cpus}`,
+        "Boards=1",
+        "SocketsPerBoard=1",
+        `CoresPerSocket=${n.cpus}`,
+        "ThreadsPerCore=1",
+        `RealMemory=${n.memoryMb}`,
+        ...(n.gpus > 0 ? [`Gres=gpu:${n.gpuType}:${n.gpus}`] : []),
+        "State=UNKNOWN",
+    ].join(" ");
+}
+
+export function accountingLines(p: ClusterLayout): string {
+    return [
+        "AccountingStorageType=accounting_storage/slurmdbd",
+        `AccountingStorageHost=${p.controller.hostname}`,
+        `AccountingStoragePort=${p.ports.slurmdbd}`,
+        "AccountingStorageTRES=gres/gpu",
+        "AccountingStoreFlags=job_comment",
+    ].join("\n");
+}
+
+export function renderSlurmConf(p: ClusterLayout): string {
+    return render("slurm/slurm.conf.tmpl", {
+        clusterName: p.clusterName,
+        controllerHost: p.controller.hostname,
+        slurmctldPort: p.ports.slurmctld,
+        srunPortRange: `${p.ports.srun.from}-${p.ports.srun.to}`,
+        treeWidth: Math.max(p.nodes.length, 1),
+        accountingLines: accountingLines(p),
+        nodeLines: p.nodes.map(nodeLine).join("\n"),
+        partitionLines: p.partitions.map((x) =>
+            `PartitionName=${x.name} Nodes=${hostlist(x.nodes)}${x.isDefault ? " Default=YES" : ""} MaxTime=INFINITE State=UP`).join("\n"),
+    });
+}
+
+/** One gres.conf for the whole cluster: configless slurmd reads the controller's. */
+export function renderGresConf(p: ClusterLayout): string {
+    const lines = p.nodes.filter((n) => n.gpus > 0).map((n) =>
+        `NodeName=${n.name} Name=gpu Type=${n.gpuType} File=/dev/nvidia${n.gpus > 1 ? `[0-${n.gpus - 1}]` : "0"}`);
+    return render("slurm/gres.conf.tmpl", { gresLines: lines.join("\n") });
+}

@@ -1,0 +1,74 @@
+// The reverse-tunnel design as data: which ports each node forwards, and the
+// authorized_keys restrictions that allow exactly those forwards and no shell.
+import { ClusterLayout, ComputeNodePlan, PortRange } from "./plan";
+
+export const TUNNEL_USER = "hpc-tunnel";
+
+/** Ports inside a compute container that the tunnel exposes on the controller. */
+export const NODE_LOCAL_PORTS = { ssh: 22, nodeExporter: 9100, dcgmExporter: 9400, app: 8501 } as const;
+
+export interface Forward { listen: number; target: number }
+
+export interface NodeTunnel {
+    node: string;
+    /** -R: controller 127.0.0.1:listen -> node 127.0.0.1:target. */
+    remote: Forward[];
+    /** -L: node 127.0.0.1:p -> controller 127.0.0.1:p (slurmctld and the controller's srun ports). */
+    local: number[];
+}
+
+/**
+ * srun binds its listening port anywhere in SrunPortRange, on 0.0.0.0. Compute
+ * nodes hold the low half with -L listeners (for sruns on the controller), so
+ * sruns inside jobs on compute nodes can only bind the high half; the controller
+ * reserves the high half (hpc-srun-ports.socket) so its own sruns pick the low half.
+ */
+export function splitSrunRange(r: PortRange): { controller: PortRange; compute: PortRange } {
+    const size = r.to - r.from + 1;
+    if (size < 2) throw new Error(`srunPortRange ${r.from}-${r.to} needs at least 2 ports (one half each for controller and compute sruns)`);
+    const mid = r.from + Math.ceil(size / 2) - 1;
+    return { controller: { from: r.from, to: mid }, compute: { from: mid + 1, to: r.to } };
+}
+
+export function rangePorts(r: PortRange): number[] {
+    return Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i);
+}
+
+export function nodeTunnel(p: ClusterLayout, n: ComputeNodePlan): NodeTunnel {
+    return {
+        node: n.name,
+        remote: [
+            { listen: n.ports.slurmd, target: n.ports.slurmd },
+            { listen: n.ports.ssh, target: NODE_LOCAL_PORTS.ssh },
+            { listen: n.ports.nodeExporter, target: NODE_LOCAL_PORTS.nodeExporter },
+            { listen: n.ports.app, target: NODE_LOCAL_PORTS.app },
+        ],
+        local: [p.ports.slurmctld, ...rangePorts(splitSrunRange(p.ports.srun).controller)],
+    };
+}
+
+/** Options for the node's key on the controller: only its own listens and opens, no pty, no shell. */
+export function controllerKeyOptions(t: NodeTunnel): string {
+    return [
+        "restrict",
+        "port-forwarding",
+        // restrict alone still runs commands; with this and a nologin shell nothing runs.
+        'command="/bin/false"',
+        ...t.remote.map((f) => `permitlisten="127.0.0.1:${f.listen}"`),
+        ...t.local.map((p) => `permitopen="127.0.0.1:${p}"`),
+    ].join(",");
+}
+
+/** Options for every tunnel key on the bastion: a jump to the controller's sshd, nothing else. */
+export function bastionKeyOptions(p: ClusterLayout): string {
+    return `restrict,port-forwarding,command="/bin/false",permitopen="${p.controller.privateIp}:22"`;
+}
+
+/**
+ * known_hosts for the tunnel: the bastion by the address compute nodes dial, the
+ * controller by its private IP (the ProxyJump target). Keys are generated ahead,
+ * so compute nodes check host keys strictly from their first connection.
+ */
+export function renderKnownHosts(bastionAddress: string, bastionPublicKey: string, controllerIp: string, controllerPublicKey: string): string {
+    return `${bastionAddress} ${bastionPublicKey.trim()}\n${controllerIp} ${controllerPublicKey.trim()}\n`;
+}

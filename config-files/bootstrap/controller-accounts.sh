@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# Step controller-accounts: the cluster, the default account and its users in
+# slurmdbd. Runs after lib.sh (hpc_* functions), once slurmctld is up.
+# Env: CLUSTER_NAME, DEFAULT_ACCOUNT, ACCOUNT_USERS (space separated).
+# Each object is added only when `sacctmgr -n -P show` lacks it, so a re-run
+# writes nothing and reports changed=0.
+
+hpc_install_planned
+
+# sacctmgr lower-cases cluster and account names; upper case here would make
+# the "is it there?" check miss forever and re-add on every run.
+name_re='^[a-z0-9][a-z0-9_-]{0,39}$'
+user_re='^[a-z_][a-z0-9_.-]{0,31}$'
+[[ "${CLUSTER_NAME:-}" =~ $name_re ]] || { hpc_log "CLUSTER_NAME must match $name_re" >&2; exit 1; }
+[[ "${DEFAULT_ACCOUNT:-}" =~ $name_re ]] || { hpc_log "DEFAULT_ACCOUNT must match $name_re" >&2; exit 1; }
+read -r -a users <<<"${ACCOUNT_USERS:-}"
+for u in "${users[@]}"; do
+  [[ "$u" =~ $user_re ]] || { hpc_log "ACCOUNT_USERS: '$u' must match $user_re" >&2; exit 1; }
+done
+
+# slurmdbd may still be creating tables or reconnecting to MariaDB right after
+# the previous steps; give it a minute before calling that a failure.
+deadline=$((SECONDS + 60))
+until sacctmgr -n -P show cluster format=cluster >/dev/null 2>&1; do
+  if ((SECONDS >= deadline)); then
+    hpc_log "slurmdbd does not answer sacctmgr after 60 s:" >&2
+    sacctmgr -n -P show cluster format=cluster >&2 || true
+    exit 1
+  fi
+  sleep 2
+done
+
+# slurmctld registers its own cluster shortly after it connects to slurmdbd;
+# adding it ourselves first is harmless, but waiting a little avoids a
+# "changed" that slurmctld would have made anyway.
+has_cluster() { [[ -n "$(sacctmgr -n -P show cluster where name="$CLUSTER_NAME" format=cluster)" ]]; }
+deadline=$((SECONDS + 20))
+until has_cluster || ((SECONDS >= deadline)); do sleep 2; done
+if has_cluster; then
+  hpc_same
+else
+  sacctmgr -i add cluster "$CLUSTER_NAME" >/dev/null
+  hpc_note "cluster $CLUSTER_NAME"
+fi
+
+# The account's association on this cluster (user empty), not just the global
+# account row: an account created for another cluster would not count.
+if [[ -n "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" account="$DEFAULT_ACCOUNT" user='' format=account)" ]]; then
+  hpc_same
+else
+  sacctmgr -i add account "$DEFAULT_ACCOUNT" cluster="$CLUSTER_NAME" \
+    description="hpc-stack default account" organization="$CLUSTER_NAME" >/dev/null
+  hpc_note "account $DEFAULT_ACCOUNT on $CLUSTER_NAME"
+fi
+
+for u in "${users[@]}"; do
+  if [[ -n "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" account="$DEFAULT_ACCOUNT" user="$u" format=user)" ]]; then
+    hpc_same
+  else
+    # DefaultAccount only applies when the user is new; an existing user keeps theirs.
+    sacctmgr -i add user "$u" account="$DEFAULT_ACCOUNT" cluster="$CLUSTER_NAME" defaultaccount="$DEFAULT_ACCOUNT" >/dev/null
+    hpc_note "user $u in $DEFAULT_ACCOUNT"
+  fi
+done

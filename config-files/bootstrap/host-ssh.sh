@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Step bastion-ssh / controller-ssh: key-only sshd with the host key Pulumi
+# generated (so compute nodes can pin it in known_hosts), and the tunnel user
+# whose keys may forward exactly their node's ports and nothing else.
+# Env: HOST_NAME, HOST_KEY (generated name of this host's key), TUNNEL_USER,
+#      TUNNEL_KEYS: lines "<node> <authorized_keys options>".
+# Stdin: $HOST_KEY, tunnelPublicKey/<node> for every node.
+
+hpc_install_planned
+
+# The name Slurm and the tunnels use for this host, whatever the AMI set.
+if [[ "$(hostname -s)" != "$HOST_NAME" ]]; then
+  hostnamectl set-hostname "$HOST_NAME" 2>/dev/null || hostname "$HOST_NAME"
+  hpc_note "hostname $HOST_NAME"
+else
+  hpc_same
+fi
+if grep -qE "^127\.0\.1\.1[[:space:]]+$HOST_NAME\$" /etc/hosts; then
+  hpc_same
+else
+  # Not sed -i: /etc/hosts is a bind mount in containers and cannot be replaced.
+  hosts=$(grep -v -E "^127\.0\.1\.1[[:space:]]" /etc/hosts || true)
+  printf '%s\n127.0.1.1 %s\n' "$hosts" "$HOST_NAME" >/etc/hosts
+  hpc_note "/etc/hosts: $HOST_NAME"
+fi
+
+hpc_file_from_secret "$HOST_KEY" /etc/ssh/ssh_host_ed25519_key 0600 root:root
+if hpc_changed /etc/ssh/ssh_host_ed25519_key || [[ ! -s /etc/ssh/ssh_host_ed25519_key.pub ]]; then
+  ssh-keygen -y -f /etc/ssh/ssh_host_ed25519_key >/etc/ssh/ssh_host_ed25519_key.pub
+  chmod 0644 /etc/ssh/ssh_host_ed25519_key.pub
+fi
+
+if id "$TUNNEL_USER" >/dev/null 2>&1; then
+  hpc_same
+else
+  # No password, no shell: the user exists only to hold forwarding keys.
+  useradd --system --create-home --home-dir "/home/$TUNNEL_USER" --shell /usr/sbin/nologin "$TUNNEL_USER"
+  usermod -p '*' "$TUNNEL_USER"
+  hpc_note "user $TUNNEL_USER"
+fi
+
+keys=""
+while read -r node options; do
+  [[ -n "$node" ]] || continue
+  keys+="$options $(hpc_secret "tunnelPublicKey/$node") hpc-tunnel-$node"$'\n'
+done <<<"$TUNNEL_KEYS"
+# Root-owned, so the tunnel user (or a key that slips its restrictions) cannot add keys.
+if [[ "$(stat -c '%a %U' "/home/$TUNNEL_USER/.ssh" 2>/dev/null)" != "755 root" ]]; then
+  install -d -m 0755 -o root -g root "/home/$TUNNEL_USER/.ssh"
+fi
+hpc_file "/home/$TUNNEL_USER/.ssh/authorized_keys" 0644 root:root < <(printf '%s' "$keys")
+
+install -d -m 0755 /run/sshd
+sshd -t
+if hpc_changed /etc/ssh/sshd_config.d/50-hpc-hardening.conf || hpc_changed /etc/ssh/ssh_host_ed25519_key; then
+  systemctl reload ssh || systemctl restart ssh
+  hpc_note "reloaded ssh"
+fi

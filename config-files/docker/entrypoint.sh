@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# hpc-stack compute node entrypoint (PID 1 is tini). Nothing node-specific is
+# baked into the image: it all comes from the environment and from files
+# uploaded into the container before it starts.
+#
+# Environment:
+#   NODE_NAME               Slurm NodeName of this container (default: short hostname).
+#   SLURMD_PORT             this node's slurmd port; must equal Port= in slurm.conf
+#                           and the -R forward on the controller (required).
+#   SLURM_CONF_SERVER       configless server for slurmd (default 127.0.0.1:6817,
+#                           i.e. slurmctld reached through the tunnel's -L forward).
+#   SLURMD_ARGS             extra slurmd arguments, word-split (e.g. "-v").
+#   TUNNEL_TARGET           controller sshd as seen from the bastion, an ssh
+#                           destination: "user@10.0.1.10" or "ssh://user@10.0.1.10:22".
+#                           Empty: no tunnel (not useful outside tests).
+#   TUNNEL_JUMP             bastion, ssh -J syntax "user@host[:port]"; empty = direct.
+#   TUNNEL_LOCAL_PORTS      ports/ranges for -L 127.0.0.1:P:127.0.0.1:P, space separated,
+#                           e.g. "6817 60001-60020" (slurmctld + the controller's half
+#                           of SrunPortRange).
+#   TUNNEL_REMOTE_FORWARDS  extra -R forwards "remotePort:localPort ..." (exporter, sshd...);
+#                           "SLURMD_PORT:SLURMD_PORT" is always added.
+#   TUNNEL_KEY              private key path (default /etc/hpc/tunnel/id_ed25519; uploaded).
+#   TUNNEL_KNOWN_HOSTS      known_hosts for bastion + controller (default
+#                           /etc/hpc/tunnel/known_hosts; uploaded).
+#   TUNNEL_STRICT_HOST_KEY_CHECKING  yes (default) | accept-new.
+#   (peer forwards for sruns inside multi-node jobs are derived from the served
+#   slurm.conf by peer-forwards.sh: no per-peer settings here.)
+#   NODE_EXPORTER_LISTEN    node exporter listen address (default 127.0.0.1:9100; empty disables).
+#   SSH_AUTHORIZED_KEYS     root's authorized_keys content (alternatively upload
+#                           /root/.ssh/authorized_keys). sshd is key-only.
+#   FAKE_GPUS               lab only: create /dev/nvidia0..N-1 (char 195:N) if missing.
+#   SLURM_USERS             job users to create, "name:uid ..." (uids as on the controller).
+#   HPC_RESTART_DELAY       seconds between daemon restarts (default 2).
+#   AUTOSSH_POLL            cap of autossh's retry back-off in seconds (default 10).
+#
+# Files uploaded before start:
+#   /etc/munge/munge.key            (required) fixed up to munge:munge 0400 here.
+#   $TUNNEL_KEY, $TUNNEL_KNOWN_HOSTS
+#   /etc/ssh/ssh_host_*_key         optional; generated when missing.
+# gres.conf is NOT read locally: in configless mode slurmd uses the one served by
+# slurmctld (one file with NodeName= lines), so it lives on the controller.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=supervise.sh disable=SC1091
+. /usr/local/lib/hpc/supervise.sh
+
+NODE_NAME="${NODE_NAME:-$(hostname -s)}"
+SLURM_CONF_SERVER="${SLURM_CONF_SERVER:-127.0.0.1:6817}"
+TUNNEL_KEY="${TUNNEL_KEY:-/etc/hpc/tunnel/id_ed25519}"
+TUNNEL_KNOWN_HOSTS="${TUNNEL_KNOWN_HOSTS:-/etc/hpc/tunnel/known_hosts}"
+NODE_EXPORTER_LISTEN="${NODE_EXPORTER_LISTEN-127.0.0.1:9100}"
+: "${SLURMD_PORT:?SLURMD_PORT is required}"
+
+die() { hpc_log "FATAL: $*"; exit 1; }
+
+# --- munge: the key must be munge-owned and private or munged refuses to start.
+[[ -s /etc/munge/munge.key ]] || die "/etc/munge/munge.key missing (upload it before start)"
+chown munge:munge /etc/munge/munge.key
+chmod 0400 /etc/munge/munge.key
+install -d -o munge -g munge -m 0700 /var/lib/munge /var/log/munge
+# slurmd/slurmstepd run as root but jobs run as users: the socket dir must be o+x.
+install -d -o munge -g munge -m 0755 /run/munge
+
+# --- sshd: key-only; host keys per container.
+install -d -m 0755 /run/sshd
+ssh-keygen -A >/dev/null
+if [[ -n "${SSH_AUTHORIZED_KEYS:-}" ]]; then
+  install -d -m 0700 /root/.ssh
+  printf '%s\n' "$SSH_AUTHORIZED_KEYS" >/root/.ssh/authorized_keys
+fi
+if [[ -f /root/.ssh/authorized_keys ]]; then
+  chmod 0700 /root/.ssh; chmod 0600 /root/.ssh/authorized_keys
+fi
+
+# --- job users: jobs run as the submitting uid, which must exist here with the
+# same number as on the controller (SLURM_USERS="name:uid ...").
+for u in ${SLURM_USERS:-}; do
+  name=${u%%:*} uid=${u##*:}
+  id "$name" >/dev/null 2>&1 || useradd --uid "$uid" --create-home --shell /bin/bash "$name"
+  usermod -p '*' "$name"
+done
+
+# --- slurm runtime dirs (SlurmdSpoolDir holds the configless conf-cache).
+install -d -m 0755 /var/spool/slurmd /var/log/slurm /run/slurm
+
+# --- lab-only fake GPUs; real GPUs come from the container's device requests.
+if [[ -n "${FAKE_GPUS:-}" ]]; then
+  for ((i = 0; i < FAKE_GPUS; i++)); do
+    [[ -e /dev/nvidia$i ]] || mknod -m 666 "/dev/nvidia$i" c 195 "$i"
+  done
+fi
+
+# --- tunnel: one ssh config so the ProxyJump child gets the same key/options
+# (options given with -o on the command line are NOT passed to the jump ssh).
+tunnel_cmd=()
+if [[ -n "${TUNNEL_TARGET:-}" ]]; then
+  [[ -r "$TUNNEL_KEY" ]] || die "tunnel key $TUNNEL_KEY missing"
+  [[ -r "$TUNNEL_KNOWN_HOSTS" ]] || die "known_hosts $TUNNEL_KNOWN_HOSTS missing"
+  chmod 0600 "$TUNNEL_KEY"
+  install -d -m 0700 /run/hpc
+  cat >/run/hpc/ssh_config <<CFG
+Host *
+  IdentityFile $TUNNEL_KEY
+  IdentitiesOnly yes
+  UserKnownHostsFile $TUNNEL_KNOWN_HOSTS
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking ${TUNNEL_STRICT_HOST_KEY_CHECKING:-yes}
+  BatchMode yes
+  ConnectTimeout 5
+  ServerAliveInterval 5
+  ServerAliveCountMax 2
+  ExitOnForwardFailure yes
+  RequestTTY no
+CFG
+  fwd=(-R "127.0.0.1:${SLURMD_PORT}:127.0.0.1:${SLURMD_PORT}")
+  for r in ${TUNNEL_REMOTE_FORWARDS:-}; do
+    fwd+=(-R "127.0.0.1:${r%%:*}:127.0.0.1:${r##*:}")
+  done
+  for p in ${TUNNEL_LOCAL_PORTS:-6817}; do
+    if [[ "$p" == *-* ]]; then
+      for ((q = ${p%-*}; q <= ${p#*-}; q++)); do fwd+=(-L "127.0.0.1:$q:127.0.0.1:$q"); done
+    else
+      fwd+=(-L "127.0.0.1:$p:127.0.0.1:$p")
+    fi
+  done
+  # autossh 1.4g's getopt does not know -J (it swallows the next word), so use -o ProxyJump.
+  jump=()
+  [[ -n "${TUNNEL_JUMP:-}" ]] && jump=(-o "ProxyJump=$TUNNEL_JUMP")
+  # LocalCommand on the command line (not in the config file) so the jump ssh does not run it.
+  tunnel_cmd=(autossh -M 0 -N -F /run/hpc/ssh_config "${jump[@]}"
+    -o PermitLocalCommand=yes -o LocalCommand=/usr/local/lib/hpc/tunnel-up.sh
+    "${fwd[@]}" "$TUNNEL_TARGET")
+fi
+
+# autossh treats an early first failure as fatal unless GATETIME=0; the
+# supervisor loop is the second line of defence.
+export AUTOSSH_GATETIME=0
+# autossh backs off after repeated failures up to AUTOSSH_POLL (default 600 s);
+# cap it so a node returns within seconds of the network coming back.
+export AUTOSSH_POLL="${AUTOSSH_POLL:-10}"
+
+supervise munged runuser -u munge -- /usr/sbin/munged -F
+for _ in $(seq 50); do [[ -S /run/munge/munge.socket.2 ]] && break; sleep 0.1; done
+supervise sshd /usr/sbin/sshd -D -e
+export NODE_NAME
+supervise peer-forwards /usr/local/lib/hpc/peer-forwards.sh
+if ((${#tunnel_cmd[@]})); then
+  supervise_group tunnel "${tunnel_cmd[@]}"
+fi
+if [[ -n "$NODE_EXPORTER_LISTEN" ]]; then
+  supervise node-exporter /usr/bin/prometheus-node-exporter \
+    --web.listen-address="$NODE_EXPORTER_LISTEN" --no-collector.systemd
+fi
+# slurmd 22.05 exits when the configless fetch fails (tunnel not up yet); the
+# supervisor restarts it every HPC_RESTART_DELAY seconds until it succeeds.
+# shellcheck disable=SC2086
+supervise slurmd /usr/sbin/slurmd -D --conf-server "$SLURM_CONF_SERVER" -N "$NODE_NAME" ${SLURMD_ARGS:-}
+
+supervise_wait

@@ -1,0 +1,134 @@
+// `npm run lab -- up | status | down`: the cluster of the plan, on one Docker engine.
+import { ClusterPlan } from "../components/plan";
+import { orderSteps } from "../components/steps";
+import { createCompute } from "./compute";
+import { docker, dockerAvailable, exists, run } from "./docker";
+import { ensureImages } from "./images";
+import { bastionVpcIp, containerName, LAB_LABEL, NETWORKS } from "./labPlan";
+import { runStep, ssh, waitForSsh, writeLabSshConfig } from "./ssh";
+import { generatedValues, removeState, SSH_CONFIG } from "./state";
+
+type Log = (s: string) => void;
+
+/** Prints each phase with its elapsed time, so a slow step is visible as it happens. */
+export async function phase<T>(name: string, log: Log, f: () => Promise<T>): Promise<T> {
+    const t = Date.now();
+    log(`==> ${name}`);
+    const r = await f();
+    log(`    ${name}: ${((Date.now() - t) / 1000).toFixed(1)}s`);
+    return r;
+}
+
+export async function preflight(): Promise<void> {
+    if (process.getuid && process.getuid() !== 0) {
+        throw new Error("the lab needs root (it runs dockerd containers with SYS_ADMIN and publishes ports): run it as root");
+    }
+    if (!(await dockerAvailable())) {
+        throw new Error("no Docker engine answers `docker info`: install docker.io and start dockerd (bash lab/start-dockerd.sh)");
+    }
+    for (const tool of ["ssh", "ssh-keygen"]) {
+        await run(["sh", "-c", `command -v ${tool}`]).catch(() => { throw new Error(`${tool} is missing: apt-get install openssh-client`); });
+    }
+}
+
+async function ensureNetworks(log: Log): Promise<void> {
+    for (const n of Object.values(NETWORKS)) {
+        if (await exists("network", n.name)) continue;
+        await docker(["network", "create", "--label", `${LAB_LABEL}=1`, "--subnet", n.subnet, n.name]);
+        log(`created network ${n.name} ${n.subnet}`);
+    }
+}
+
+/** The EC2 stand-in: Debian 12 with systemd, user admin, key-only sshd; nothing else. */
+async function ensureHost(role: "bastion" | "controller", image: string, ips: { network: string; ip: string }[], adminKey: string, log: Log): Promise<void> {
+    const name = containerName(role);
+    if (await exists("container", name)) {
+        await docker(["start", name]);
+        return;
+    }
+    const [first, ...rest] = ips;
+    await docker(["create", "--name", name, "--hostname", role, "--label", `${LAB_LABEL}=1`,
+        "--network", first.network, "--ip", first.ip,
+        "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
+        "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
+        "-e", `ADMIN_AUTHORIZED_KEYS=${adminKey}`, image]);
+    for (const r of rest) await docker(["network", "connect", "--ip", r.ip, r.network, name]);
+    await docker(["start", name]);
+    log(`started ${name}`);
+}
+
+async function waitForNodes(p: ClusterPlan, log: Log, timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+        const out = await ssh(p, "controller", "sinfo -h -N -o '%N %T'").catch((e: Error) => e.message);
+        const states = new Map(out.trim().split("\n").map((l) => l.trim().split(/\s+/) as [string, string]));
+        if (p.nodes.every((n) => /^(idle|mixed|allocated)/.test(states.get(n.name) ?? ""))) return;
+        if (out !== last) { log(`    sinfo: ${out.trim().replace(/\n/g, "; ")}`); last = out; }
+        if (Date.now() > deadline) throw new Error(`nodes not IDLE after ${timeoutMs / 1000}s: ${out.trim()}`);
+        await new Promise((r) => setTimeout(r, 2000));
+    }
+}
+
+export async function up(p: ClusterPlan, log: Log = console.log): Promise<Record<string, string>> {
+    await phase("preflight", log, preflight);
+    const images = await phase("images", log, () => ensureImages(p, log));
+    const values = await phase("generated values (.lab-state/)", log, () => generatedValues(p));
+    writeLabSshConfig(p);
+    await phase("networks", log, () => ensureNetworks(log));
+    await phase("bastion and controller (EC2 stand-ins)", log, async () => {
+        await ensureHost("bastion", images.host, [
+            { network: NETWORKS.vpc.name, ip: bastionVpcIp(p) },
+            { network: NETWORKS.wan.name, ip: values.bastionAddress },
+        ], values.adminPublicKey, log);
+        await ensureHost("controller", images.host, [{ network: NETWORKS.vpc.name, ip: p.controller.privateIp }], values.adminPublicKey, log);
+        await waitForSsh(p, "bastion");
+        await waitForSsh(p, "controller");
+    });
+    const reports: Record<string, string> = {};
+    await phase("bootstrap over ssh (the plan's steps)", log, async () => {
+        for (const step of orderSteps(p.steps)) {
+            const t = Date.now();
+            reports[step.id] = await runStep(p, step, values);
+            log(`    ${reports[step.id]} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+        }
+    });
+    await phase("compute containers", log, async () => {
+        for (const spec of p.containers) {
+            if (await exists("container", containerName(spec.node))) {
+                await docker(["start", containerName(spec.node)]);
+                continue;
+            }
+            await createCompute(spec, images.compute, values);
+            log(`started ${containerName(spec.node)}`);
+        }
+    });
+    await phase("nodes IDLE", log, () => waitForNodes(p, log));
+    // A node can look idle while slurmctld cannot reach it back: only a real job proves the path.
+    await phase("a job on every node (srun through the tunnels)", log, async () => {
+        for (const n of p.nodes) {
+            const out = (await ssh(p, "controller", `timeout 90 srun -N1 -w ${n.name} hostname`, { timeoutMs: 120_000 })).trim();
+            if (out !== n.name) throw new Error(`srun on ${n.name} printed ${JSON.stringify(out)}`);
+            log(`    ${n.name}: ok`);
+        }
+    });
+    log(`\nThe lab is up. Try:\n  ssh -F ${SSH_CONFIG} ${p.clusterName}-controller sinfo\n  npm run lab -- ssh controller`);
+    return reports;
+}
+
+export async function status(p: ClusterPlan, log: Log = console.log): Promise<void> {
+    log(await docker(["ps", "-a", "--filter", `label=${LAB_LABEL}=1`, "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}"]));
+    if (await exists("container", containerName("controller"))) {
+        log(await ssh(p, "controller", "sinfo; echo; squeue").catch((e: Error) => `controller: ${e.message}`));
+    }
+}
+
+/** Removes exactly what the lab created: its labelled containers and networks, and .lab-state/. Images stay as cache. */
+export async function down(log: Log = console.log): Promise<void> {
+    const ids = (await docker(["ps", "-aq", "--filter", `label=${LAB_LABEL}=1`])).trim().split("\n").filter(Boolean);
+    if (ids.length) await docker(["rm", "-f", "-v", ...ids]);
+    const nets = (await docker(["network", "ls", "-q", "--filter", `label=${LAB_LABEL}=1`])).trim().split("\n").filter(Boolean);
+    if (nets.length) await docker(["network", "rm", ...nets]);
+    removeState();
+    log(`removed ${ids.length} containers and ${nets.length} networks`);
+}

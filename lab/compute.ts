@@ -1,0 +1,62 @@
+// The lab adapter for compute containers: the plan's ContainerSpec through the
+// docker CLI, as docker.Container would create it, with GPUs faked (major 195).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ContainerSpec } from "../components/containers";
+import { GeneratedName, resolveValue, Value } from "../components/generated";
+import { docker } from "./docker";
+import { containerName, LAB_LABEL, NETWORKS } from "./labPlan";
+
+const resolve = (v: Value, values: Record<GeneratedName, string>): string =>
+    resolveValue(v, (n) => { const x = values[n]; if (x === undefined) throw new Error(`no lab value for ${n}`); return x; }, (pre, x) => pre + x);
+
+/** `docker create` arguments for a spec (no secrets: those go in as files). */
+export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>): string[] {
+    const args = [
+        "create", "--name", containerName(spec.node), "--hostname", spec.name,
+        "--label", `${LAB_LABEL}=1`,
+        ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+        "--network", NETWORKS.onprem.name, "--network-alias", spec.name,
+        "--restart", spec.restart,
+        ...spec.capAdd.flatMap((c) => ["--cap-add", c]),
+        ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolve(v, values)}`]),
+        ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
+        ...spec.hosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
+    ];
+    if (spec.gpus > 0) {
+        // No NVIDIA runtime here: the entrypoint mknods fake /dev/nvidiaN (char 195:N), which the device cgroup must allow.
+        args.push("-e", `FAKE_GPUS=${spec.gpus}`, "--device-cgroup-rule", "c 195:* rwm");
+    }
+    args.push(image);
+    return args;
+}
+
+/** Copies the spec's uploads into a created (not started) container, as the provider's uploads do. */
+export async function upload(spec: ContainerSpec, values: Record<GeneratedName, string>): Promise<void> {
+    const stage = fs.mkdtempSync(path.join(os.tmpdir(), "hpc-lab-upload-"));
+    try {
+        for (const u of spec.uploads) {
+            const dest = path.join(stage, u.path);
+            fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o755 });
+            const text = resolve(u.content, values);
+            fs.writeFileSync(dest, u.base64 ? Buffer.from(text, "base64") : text, { mode: parseInt(u.mode, 8) });
+            fs.chmodSync(dest, parseInt(u.mode, 8));
+        }
+        // docker cp copies directory modes too: keep root's home private.
+        if (fs.existsSync(path.join(stage, "root"))) fs.chmodSync(path.join(stage, "root"), 0o700);
+        if (fs.existsSync(path.join(stage, "root/.ssh"))) fs.chmodSync(path.join(stage, "root/.ssh"), 0o700);
+        fs.chmodSync(stage, 0o755);
+        await docker(["cp", `${stage}/.`, `${containerName(spec.node)}:/`]);
+    } finally {
+        fs.rmSync(stage, { recursive: true, force: true });
+    }
+}
+
+export async function createCompute(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>): Promise<void> {
+    await docker(createArgs(spec, image, values));
+    // The wan network is the compute site's way out to the bastion (the internet).
+    await docker(["network", "connect", NETWORKS.wan.name, containerName(spec.node)]);
+    await upload(spec, values);
+    await docker(["start", containerName(spec.node)]);
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Build the local Debian 12 base image hpc-stack/debian:bookworm.
+# Order of preference: already present > a local debian:bookworm image >
+# `docker pull debian:bookworm` (only with HPC_LAB_PULL=1) > debootstrap.
+# The debootstrap fallback exists because lab/CI machines cannot reach Docker Hub.
+# The mirror comes from apt's own sources so no mirror is ever hard-coded.
+#
+# Env (optional):
+#   BASE_IMAGE   target tag            (default hpc-stack/debian:bookworm)
+#   SUITE        Debian suite          (default bookworm)
+#   MIRROR       override mirror URL   (default: first non-security URI in /etc/apt/sources.list*)
+set -euo pipefail
+
+BASE_IMAGE="${BASE_IMAGE:-hpc-stack/debian:bookworm}"
+SUITE="${SUITE:-bookworm}"
+
+log() { printf '[build-base] %s\n' "$*" >&2; }
+
+if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+  log "$BASE_IMAGE already present, nothing to do"
+  exit 0
+fi
+
+if docker image inspect "debian:${SUITE}" >/dev/null 2>&1; then
+  docker tag "debian:${SUITE}" "$BASE_IMAGE"
+  log "tagged the local debian:${SUITE} as $BASE_IMAGE"
+  exit 0
+fi
+# Pulling is opt-in: where no registry is reachable (CI, air-gapped sites) an
+# attempt only hangs and sends traffic nowhere useful.
+if [[ "${HPC_LAB_PULL:-0}" == 1 ]]; then
+  log "trying docker pull debian:${SUITE}"
+  if timeout 120 docker pull "debian:${SUITE}" >/dev/null 2>&1; then
+    docker tag "debian:${SUITE}" "$BASE_IMAGE"
+    log "tagged debian:${SUITE} as $BASE_IMAGE"
+    exit 0
+  fi
+  log "pull failed; falling back to debootstrap"
+fi
+
+find_mirror() {
+  local f line
+  shopt -s nullglob
+  # Prefer deb822 files (Debian 12 default), then classic one-line sources.
+  for f in /etc/apt/sources.list.d/*.sources; do
+    while read -r line; do
+      case "$line" in
+        URIs:*)
+          for uri in ${line#URIs:}; do
+            case "$uri" in *security*) ;; http*://*) printf '%s\n' "$uri"; return 0 ;; esac
+          done ;;
+      esac
+    done <"$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f "$f" ]] || continue
+    while read -r line; do
+      [[ "$line" =~ ^deb[[:space:]] ]] || continue
+      # Drop an optional "[ ... ]" options block before taking the URI.
+      line="${line#deb}"
+      line="$(sed -E 's/^[[:space:]]*\[[^]]*\]//' <<<"$line")"
+      read -r uri _ <<<"$line"
+      case "$uri" in *security*) ;; http*://*) printf '%s\n' "$uri"; return 0 ;; esac
+    done <"$f"
+  done
+  return 1
+}
+
+MIRROR="${MIRROR:-$(find_mirror || true)}"
+if [[ -z "$MIRROR" ]]; then
+  log "no Debian mirror found in /etc/apt/sources.list*; set MIRROR=" ; exit 1
+fi
+log "mirror: $MIRROR"
+
+command -v debootstrap >/dev/null || { log "debootstrap not installed (apt-get install debootstrap)"; exit 1; }
+
+ROOT="$(mktemp -d /tmp/hpc-base.XXXXXX)"
+trap 'rm -rf "$ROOT"' EXIT
+
+start=$(date +%s)
+log "debootstrap --variant=minbase $SUITE -> $ROOT"
+debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$ROOT.log" 2>&1 || {
+  tail -n 30 "$ROOT.log" >&2; rm -f "$ROOT.log"; exit 1; }
+rm -f "$ROOT.log"
+
+# Match the official image: a sources file pointing at the same mirror, and no
+# apt caches or logs in the layer.
+cat >"$ROOT/etc/apt/sources.list" <<SRC
+deb $MIRROR $SUITE main
+deb $MIRROR ${SUITE}-updates main
+SRC
+rm -rf "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/log/*.log
+
+log "docker import -> $BASE_IMAGE"
+tar -C "$ROOT" -c . | docker import -c 'CMD ["/bin/bash"]' - "$BASE_IMAGE" >/dev/null
+log "done in $(( $(date +%s) - start ))s"

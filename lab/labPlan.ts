@@ -1,0 +1,38 @@
+// The lab's stack config: the same schema and plan as `pulumi up`, with the
+// addresses of the lab's own Docker networks instead of AWS's.
+import { parseConfig, RawConfig } from "../components/config";
+import { ClusterPlan, plan } from "../components/plan";
+
+export const LAB_PREFIX = "hpc-lab";
+export const LAB_LABEL = "hpc-stack.lab";
+export const BASE_IMAGE = "hpc-stack/debian:bookworm";
+
+/** The lab's networks. wan stands for the internet, vpc for SLURM-VPC, onprem for slurm_network. */
+export const NETWORKS = {
+    wan: { name: `${LAB_PREFIX}-wan`, subnet: "172.28.0.0/24" },
+    vpc: { name: `${LAB_PREFIX}-vpc`, subnet: "172.29.0.0/16" },
+    onprem: { name: `${LAB_PREFIX}-onprem`, subnet: "172.27.0.0/24" },
+} as const;
+
+export const BASTION_WAN_IP = "172.28.0.10";
+
+export const LAB_CONFIG: RawConfig = {
+    clusterName: "lab",
+    vpcCidr: NETWORKS.vpc.subnet,
+    privateSubnetCidr: "172.29.1.0/24",
+    publicSubnetCidr: "172.29.2.0/24",
+    // The lab's "internet": compute nodes and the host reach the bastion from here.
+    trustedCidrs: [NETWORKS.wan.subnet],
+    computeBaseImage: BASE_IMAGE,
+};
+
+export function labPlan(overrides: RawConfig = {}): ClusterPlan {
+    return plan(parseConfig({ ...LAB_CONFIG, ...overrides }));
+}
+
+/** The bastion's address on the vpc network: host .10 of the public subnet, as in AWS. */
+export function bastionVpcIp(p: ClusterPlan): string {
+    return p.network.publicSubnetCidr.replace(/\.0\/\d+$/, ".10");
+}
+
+export const containerName = (role: string) => `${LAB_PREFIX}-${role}`;

@@ -1,0 +1,60 @@
+// The lab's generated values (what @pulumi/random and @pulumi/tls make in AWS),
+// kept in .lab-state/ with mode 600 so that re-running `up` changes nothing.
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { GeneratedName } from "../components/generated";
+import { ClusterPlan } from "../components/plan";
+import { renderKnownHosts } from "../components/tunnels";
+import { run } from "./docker";
+import { BASTION_WAN_IP } from "./labPlan";
+
+export const STATE_DIR = path.resolve(__dirname, "..", ".lab-state");
+export const ADMIN_KEY = path.join(STATE_DIR, "admin_ed25519");
+export const SSH_CONFIG = path.join(STATE_DIR, "ssh_config");
+const VALUES = path.join(STATE_DIR, "generated.json");
+
+async function keypair(comment: string): Promise<{ priv: string; pub: string }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hpc-lab-key-"));
+    try {
+        const f = path.join(dir, "k");
+        await run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", f]);
+        return { priv: fs.readFileSync(f, "utf8"), pub: fs.readFileSync(`${f}.pub`, "utf8").trim() };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** Loads the lab's generated values, creating any that are missing (new nodes get new keys). */
+export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedName, string>> {
+    fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+    const v: Record<string, string> = fs.existsSync(VALUES) ? JSON.parse(fs.readFileSync(VALUES, "utf8")) : {};
+    const ensureKey = async (priv: string, pub: string, comment: string) => {
+        if (v[priv] && v[pub]) return;
+        const k = await keypair(comment);
+        v[priv] = k.priv;
+        v[pub] = k.pub;
+    };
+    v.mungeKey ??= randomBytes(1024).toString("base64");
+    v.dbPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
+    await ensureKey("adminPrivateKey", "adminPublicKey", "hpc-lab-admin");
+    await ensureKey("bastionHostKey", "bastionHostPublicKey", "bastion");
+    await ensureKey("controllerHostKey", "controllerHostPublicKey", "controller");
+    for (const n of p.nodes) await ensureKey(`tunnelPrivateKey/${n.name}`, `tunnelPublicKey/${n.name}`, `hpc-tunnel-${n.name}`);
+    v.bastionAddress = BASTION_WAN_IP;
+    v.knownHosts = renderKnownHosts(BASTION_WAN_IP, v.bastionHostPublicKey, p.controller.privateIp, v.controllerHostPublicKey);
+    fs.writeFileSync(VALUES, JSON.stringify(v, null, 1), { mode: 0o600 });
+    fs.writeFileSync(ADMIN_KEY, v.adminPrivateKey, { mode: 0o600 });
+    return v as Record<GeneratedName, string>;
+}
+
+/** An ssh_config for the lab: the same shape as the stack's sshConfig output. */
+export function writeSshConfig(text: string): void {
+    fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(SSH_CONFIG, text, { mode: 0o600 });
+}
+
+export function removeState(): void {
+    fs.rmSync(STATE_DIR, { recursive: true, force: true });
+}
