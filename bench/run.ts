@@ -1,0 +1,79 @@
+// npm run bench [-- --from-nothing] [-- --skip-lab]: the figures in the README.
+// Timings are measured here, never asserted in tests.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { down, up } from "../lab/cluster";
+import { docker } from "../lab/docker";
+import { labPlan } from "../lab/labPlan";
+import { ssh } from "../lab/ssh";
+
+const args = new Set(process.argv.slice(2));
+const p = labPlan();
+const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${require("os").cpus().length} cores` };
+const secs = (ms: number) => Math.round(ms / 100) / 10;
+const quiet = () => undefined;
+
+function mocksEvaluation(): void {
+    const rows = [4, 64, 256, 1000].map((n) => JSON.parse(execFileSync(process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "evalProgram.ts"), String(n)], { encoding: "utf8" })));
+    results.mocks = rows;
+    console.log("\nplan + program under mocks (one process per size):");
+    console.table(rows);
+}
+
+/** Down, then up, until the first job is COMPLETED in sacct. */
+async function bringUp(label: string): Promise<number> {
+    await down(quiet);
+    const t = performance.now();
+    await up(p, quiet);
+    for (;;) {
+        const out = await ssh(p, "controller", "sacct -n -X -P -s CD -o JobID | head -1");
+        if (out.trim()) break;
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    const s = secs(performance.now() - t);
+    console.log(`${label}: ${s}s to the first job COMPLETED in sacct`);
+    return s;
+}
+
+async function turnaround(n = 20): Promise<void> {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        const id = (await ssh(p, "controller", "sbatch --parsable -o /dev/null --wrap true")).trim();
+        for (;;) {
+            const st = (await ssh(p, "controller", `sacct -n -X -P -j ${id} -o State`)).trim();
+            if (st === "COMPLETED") break;
+            if (/FAILED|CANCELLED/.test(st)) throw new Error(`job ${id} ${st}`);
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    results.turnaround = { jobs: n, medianS: secs(times[Math.floor(n / 2)]), minS: secs(times[0]), maxS: secs(times[n - 1]) };
+    console.log(`sbatch -> COMPLETED in sacct over ${n} jobs:`, results.turnaround);
+}
+
+async function main(): Promise<void> {
+    mocksEvaluation();
+    if (args.has("--skip-lab")) return;
+    if (args.has("--from-nothing")) {
+        await down(quiet);
+        const imgs = (await docker(["images", "-q", "--filter", "reference=hpc-stack/*"])).trim().split("\n").filter(Boolean);
+        if (imgs.length) await docker(["rmi", "-f", ...new Set(imgs)]);
+        await docker(["builder", "prune", "-af"]).catch(() => undefined);
+        results.bringUpFromNothingS = await bringUp("bring-up from nothing (debootstrap, image builds, apt on the controller)");
+    }
+    results.bringUpCachedS = await bringUp("bring-up from cached images");
+    await turnaround();
+    if (process.env.HPC_LAB_KEEP !== "1") await down(quiet);
+}
+
+main().then(() => {
+    const dir = path.join(__dirname, "results");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "latest.json"), JSON.stringify(results, null, 2));
+    console.log(`\nwritten to bench/results/latest.json`);
+}, (e: Error) => { console.error(`bench: ${e.message}`); process.exit(1); });

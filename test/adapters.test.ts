@@ -1,0 +1,115 @@
+// One plan, two adapters: the Pulumi program must run exactly the plan's steps
+// and start exactly the plan's containers (the lab runs the same ones for real).
+import { strict as assert } from "assert";
+import { decodeConfig } from "../components/stackConfig";
+import { parseConfig } from "../components/config";
+import { plan } from "../components/plan";
+import { stepCommand } from "../components/steps";
+import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile } from "./mocks";
+
+const CMD = "command:remote:Command";
+const CONTAINER = "docker:index/container:Container";
+
+describe("adapters: the Pulumi program follows the plan", () => {
+    let m: RecordingMocks;
+    let outputs: Record<string, unknown>;
+    const p = plan(parseConfig(decodeConfig("hpc-stack", stackConfigFromFile(DEV_STACK_FILE))));
+
+    before(async () => {
+        ({ mocks: m, outputs } = await runIndex(stackConfigFromFile(DEV_STACK_FILE)));
+    });
+
+    const commandFor = (id: string): Recorded => m.one(CMD, `-bootstrap-${id}`);
+
+    it("declares one remote.Command per bootstrap step, whose command is the step's", () => {
+        assert.equal(m.ofType(CMD).length, p.steps.length);
+        for (const step of p.steps) assert.equal(commandFor(step.id).inputs.create, stepCommand(step), step.id);
+    });
+
+    it("connects to the step's host, reaching the controller through the bastion", () => {
+        const bastionIp = m.one("aws:ec2/eip:Eip", "bastion-eip").state.publicIp;
+        for (const step of p.steps) {
+            const conn = commandFor(step.id).inputs.connection as Record<string, unknown>;
+            assert.equal(conn.user, "admin");
+            if (step.host === "bastion") {
+                assert.equal(conn.host, bastionIp, step.id);
+                assert.equal(conn.proxy, undefined);
+            } else {
+                assert.equal(conn.host, p.controller.privateIp, step.id);
+                assert.equal((conn.proxy as Record<string, unknown>).host, bastionIp, step.id);
+            }
+            assert.match(String(conn.privateKey), /OPENSSH PRIVATE KEY/);
+        }
+    });
+
+    it("pipes generated values on stdin, as a secret, in the step's order", () => {
+        for (const step of p.steps) {
+            const c = commandFor(step.id);
+            const stdin = c.inputs.stdin as string | undefined;
+            if (!step.generated.length) { assert.equal(stdin, undefined, step.id); continue; }
+            assert.ok(c.secretKeys.includes("stdin"), `${step.id} stdin is secret`);
+            assert.deepEqual(stdin!.trim().split("\n").map((l) => l.split(" ")[0]), step.generated, step.id);
+        }
+        const munge = m.one("random:index/randomBytes:RandomBytes", "munge").state.base64 as string;
+        const line = (commandFor("controller-munge").inputs.stdin as string).trim();
+        assert.equal(line, `mungeKey ${Buffer.from(munge).toString("base64")}`);
+    });
+
+    it("orders commands by the steps' dependsOn", () => {
+        // Mocks register resources as their dependencies resolve, so order of registration follows dependsOn.
+        const order = m.ofType(CMD).map((c) => c.name.replace(/^.*-bootstrap-/, ""));
+        for (const step of p.steps) for (const d of step.dependsOn) {
+            assert.ok(order.indexOf(d) < order.indexOf(step.id), `${d} before ${step.id}`);
+        }
+    });
+
+    it("starts one docker.Container per container spec with the spec's inputs", () => {
+        assert.equal(m.ofType(CONTAINER).length, p.containers.length);
+        const image = m.one("docker:index/image:Image");
+        for (const spec of p.containers) {
+            const c = m.one(CONTAINER, `-compute-${spec.node}`).inputs;
+            assert.equal(c.name, spec.name);
+            assert.equal(c.hostname, spec.name);
+            assert.equal(c.image, image.state.imageName);
+            assert.equal(image.inputs.imageName, p.computeImage.tag);
+            const envs = Object.fromEntries((c.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+            for (const [k, v] of Object.entries(spec.env)) {
+                if (typeof v === "string") assert.equal(envs[k], v, `${spec.node} ${k}`);
+            }
+            assert.equal(envs.TUNNEL_JUMP, `hpc-tunnel@${m.one("aws:ec2/eip:Eip", "bastion-eip").state.publicIp}`);
+            assert.deepEqual((c.uploads as { file: string }[]).map((u) => u.file), spec.uploads.map((u) => u.path));
+            assert.deepEqual(c.ports, spec.ports.map((x) => ({ ...x, protocol: "tcp" })));
+            assert.deepEqual(c.hosts, spec.hosts);
+            assert.equal(c.restart, "unless-stopped");
+            if (spec.gpus > 0) assert.deepEqual(c.deviceRequests, [{ driver: "nvidia", count: spec.gpus, capabilities: ["gpu"] }]);
+            else assert.equal(c.deviceRequests, undefined);
+        }
+    });
+
+    it("publishes compute SSH on 127.0.0.1 only and never runs privileged", () => {
+        for (const c of m.ofType(CONTAINER)) {
+            for (const port of c.inputs.ports as { ip: string }[]) assert.equal(port.ip, "127.0.0.1");
+            assert.notEqual(c.inputs.privileged, true);
+        }
+    });
+
+    it("delivers the munge key and tunnel keys to containers only as secrets", () => {
+        for (const c of m.ofType(CONTAINER)) {
+            assert.ok(c.secretKeys.includes("uploads"), `${c.name} uploads are secret`);
+            const munge = (c.inputs.uploads as { file: string; contentBase64?: string }[]).find((u) => u.file === "/etc/munge/munge.key");
+            assert.equal(munge?.contentBase64, m.one("random:index/randomBytes:RandomBytes", "munge").state.base64);
+        }
+    });
+
+    it("keeps every generated secret out of the stack outputs", async () => {
+        const secrets = [
+            m.one("random:index/randomBytes:RandomBytes", "munge").state.base64 as string,
+            m.one("random:index/randomPassword:RandomPassword", "db-password").state.result as string,
+            ...m.ofType("tls:index/privateKey:PrivateKey").filter((k) => !k.name.includes("admin")).map((k) => k.state.privateKeyOpenssh as string),
+        ];
+        const plain = await Promise.all(Object.entries(outputs).filter(([k]) => k !== "adminPrivateKey")
+            .map(([, o]) => new Promise((r) => (o as { apply: (f: (x: unknown) => unknown) => unknown }).apply(r))));
+        const text = JSON.stringify(plain);
+        for (const s of secrets) assert.ok(!text.includes(s), "a secret leaked into a plain output");
+    });
+});

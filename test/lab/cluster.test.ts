@@ -1,0 +1,156 @@
+// The hybrid cluster for real: jobs through the reverse tunnels, GPUs, isolation,
+// key restrictions, munge, and tunnel recovery (issue #4).
+import { strict as assert } from "assert";
+import { docker, run } from "../../lab/docker";
+import { BASTION_WAN_IP, containerName } from "../../lab/labPlan";
+import { ADMIN_KEY } from "../../lab/state";
+import { ctl, finished, inNode, labDown, labUp, p, sacct, sbatch, until } from "./harness";
+
+after(labDown);
+
+describe("lab: the hybrid Slurm cluster", function () {
+    before(async function () {
+        await labUp(this);
+    });
+
+    it("brings every node to IDLE", async () => {
+        const out = await ctl("sinfo -h -N -o '%N %T' | sort -u");
+        for (const n of p.nodes) assert.match(out, new RegExp(`^${n.name} (idle|mixed|allocated)`, "m"), out);
+    });
+
+    it("runs an sbatch shell job to COMPLETED", async () => {
+        const job = await sbatch("-N1 -o /tmp/shell-%j.out --wrap 'echo hello from $(hostname)'");
+        assert.deepEqual(await finished(job), ["COMPLETED", "0:0"]);
+    });
+
+    it("runs a python3 job with numpy and pandas to COMPLETED", async () => {
+        const job = await sbatch(`-N1 -w compute1 -o /tmp/py-%j.out --wrap "/usr/bin/python3 -c 'import numpy, pandas; print(pandas.DataFrame({\\"x\\": numpy.arange(5)}).x.sum())'"`);
+        assert.deepEqual(await finished(job), ["COMPLETED", "0:0"]);
+        assert.equal((await inNode("compute1", `cat /tmp/py-${job}.out`)).trim(), "10");
+    });
+
+    it("reports a job exiting 3 as FAILED with exit code 3", async () => {
+        const job = await sbatch("-N1 -o /dev/null --wrap 'exit 3'");
+        assert.deepEqual(await finished(job), ["FAILED", "3:0"]);
+    });
+
+    it("runs srun hostname inside a 2-node sbatch on both nodes", async () => {
+        const job = await sbatch("-N2 -o /tmp/two-%j.out --wrap 'srun hostname | sort'");
+        assert.deepEqual(await finished(job), ["COMPLETED", "0:0"]);
+        const first = (await sacct(job, "NodeList"))[0];
+        const node = first.startsWith("compute[") ? "compute1" : first;
+        assert.equal((await inNode(node, `cat /tmp/two-${job}.out`)).trim(), "compute1\ncompute2");
+    });
+
+    it("runs an interactive srun from the controller through the tunnels", async () => {
+        for (const n of p.nodes) {
+            assert.equal((await ctl(`timeout 60 srun -N1 -w ${n.name} hostname`)).trim(), n.name);
+        }
+    });
+
+    it("gives a --gres=gpu:1 job CUDA_VISIBLE_DEVICES and rejects a job asking for more GPUs than exist", async () => {
+        const gpuNode = p.nodes.find((n) => n.gpus > 0)!;
+        const out = await ctl("timeout 60 srun -p gpu --gres=gpu:1 bash -c 'echo CUDA=$CUDA_VISIBLE_DEVICES'");
+        assert.match(out.trim(), /^CUDA=\d$/);
+        await assert.rejects(ctl(`sbatch -p gpu --gres=gpu:${gpuNode.gpus + 1} --wrap true`), /Requested node configuration is not available/);
+    });
+
+    it("keeps the controller from opening TCP to any compute container", async () => {
+        for (const n of p.nodes) {
+            const ips = (await docker(["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", containerName(n.name)])).trim().split(/\s+/);
+            for (const ip of ips) {
+                // Port 22 listens on every compute address: a refused or timed-out connect is the isolation.
+                const r = await ctl(`timeout 3 bash -c '</dev/tcp/${ip}/22' && echo OPEN || echo CLOSED`);
+                assert.equal(r.trim(), "CLOSED", `controller reached ${n.name} at ${ip}`);
+            }
+        }
+        // The positive control: the same probe does reach what the controller may reach.
+        assert.equal((await ctl("timeout 3 bash -c '</dev/tcp/127.0.0.1/6817' && echo OPEN || echo CLOSED")).trim(), "OPEN");
+    });
+
+    it("refuses password logins on the bastion", async () => {
+        const r = await run(["ssh", "-v", "-o", "BatchMode=yes", "-o", "PubkeyAuthentication=no", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", `admin@${BASTION_WAN_IP}`, "true"]).then(() => "", (e: Error) => e.message);
+        assert.match(r, /Permission denied \(publickey\)/);
+        assert.doesNotMatch(r, /password/);
+    });
+
+    describe("tunnel keys", () => {
+        const key = "/etc/hpc/tunnel/id_ed25519";
+        const sshFrom = (node: string, args: string) =>
+            inNode(node, `ssh -F /run/hpc/ssh_config -o ProxyJump=none ${args} 2>&1; echo rc=$?`);
+
+        it("cannot open a shell on the bastion", async () => {
+            const out = await sshFrom("compute1", `hpc-tunnel@${BASTION_WAN_IP} id`);
+            assert.doesNotMatch(out, /uid=/);
+            assert.match(out, /rc=[1-9]/);
+        });
+
+        it("cannot open a shell on the controller", async () => {
+            const out = await inNode("compute1", `ssh -F /run/hpc/ssh_config -J hpc-tunnel@${BASTION_WAN_IP} hpc-tunnel@${p.controller.privateIp} id 2>&1; echo rc=$?`);
+            assert.doesNotMatch(out, /uid=/);
+            assert.match(out, /rc=[1-9]/);
+        });
+
+        it("cannot jump from the bastion to anything but the controller's sshd", async () => {
+            const out = await inNode("compute1", `ssh -F /run/hpc/ssh_config -o ProxyJump=none -W ${p.controller.privateIp}:6817 hpc-tunnel@${BASTION_WAN_IP} </dev/null 2>&1; echo rc=$?`);
+            assert.match(out, /administratively prohibited|open failed/);
+        });
+
+        it("cannot listen on another node's port, or forward to a port it was not granted, on the controller", async () => {
+            const other = p.nodes[1].ports.slurmd;
+            const listen = await inNode("compute1", `timeout 20 ssh -F /run/hpc/ssh_config -J hpc-tunnel@${BASTION_WAN_IP} -N -o ExitOnForwardFailure=yes -R 127.0.0.1:${other + 5}:127.0.0.1:22 hpc-tunnel@${p.controller.privateIp} 2>&1; echo rc=$?`);
+            assert.match(listen, /remote port forwarding failed|rc=255/);
+            const open = await inNode("compute1", `timeout 20 ssh -F /run/hpc/ssh_config -J hpc-tunnel@${BASTION_WAN_IP} -W 127.0.0.1:22 hpc-tunnel@${p.controller.privateIp} </dev/null 2>&1; echo rc=$?`);
+            assert.match(open, /administratively prohibited|open failed/);
+        });
+
+        it("is installed with its key file only readable by root", async () => {
+            assert.equal((await inNode("compute1", `stat -c %a ${key}`)).trim(), "600");
+        });
+    });
+
+    it("refuses a node whose munge key is wrong", async function () {
+        this.timeout(240_000);
+        const good = await inNode("compute1", "base64 -w0 /etc/munge/munge.key");
+        const marker = (await ctl("sudo wc -l /var/log/slurm/slurmctld.log")).trim().split(" ")[0];
+        try {
+            // The supervisor restarts munged with the wrong key, then slurmd, which must re-authenticate.
+            await inNode("compute1", "head -c 1024 /dev/urandom > /etc/munge/munge.key; pkill -x munged; sleep 3; pkill -x slurmd; true");
+            const log = await until("slurmctld rejects compute1's credential", async () => {
+                const l = await ctl(`sudo tail -n +${Number(marker) + 1} /var/log/slurm/slurmctld.log`);
+                return /authentication error|Invalid authentication credential|Protocol authentication error/i.test(l) ? l : undefined;
+            }, 60_000, 2000);
+            assert.match(log, /authentication error/i);
+            const r = await ctl("timeout 40 srun -N1 -w compute1 --immediate=20 hostname 2>&1; echo rc=$?");
+            assert.match(r, /rc=[1-9]/);
+            assert.doesNotMatch(r, /^compute1$/m);
+        } finally {
+            await inNode("compute1", `echo ${good} | base64 -d > /etc/munge/munge.key; pkill -x munged; sleep 3; pkill -x slurmd; true`);
+            await until("compute1 back to idle", async () => {
+                const st = (await ctl("sinfo -h -n compute1 -o %T")).trim();
+                if (/drain|down/.test(st)) await ctl("sudo scontrol update nodename=compute1 state=resume").catch(() => undefined);
+                return st === "idle";
+            }, 120_000, 3000);
+        }
+        assert.equal((await ctl("timeout 60 srun -N1 -w compute1 hostname")).trim(), "compute1");
+    });
+
+    it("restores a killed tunnel (autossh) and runs a job on that node within 60 s", async () => {
+        const node = "compute2";
+        const before = (await inNode(node, "pgrep -x ssh | head -1")).trim();
+        assert.ok(before, "the tunnel's ssh runs");
+        await inNode(node, `kill -9 ${before}`);
+        const t0 = Date.now();
+        const job = await sbatch(`-N1 -w ${node} -o /dev/null --wrap 'hostname'`);
+        assert.deepEqual(await finished(job, 60_000), ["COMPLETED", "0:0"]);
+        const after = (await inNode(node, "pgrep -x ssh | head -1")).trim();
+        assert.ok(after && after !== before, "a new ssh process carries the tunnel");
+        assert.ok(Date.now() - t0 < 60_000);
+    });
+
+    it("uses the admin key only for admin (key file mode 600)", async () => {
+        const fs = await import("fs");
+        assert.equal((fs.statSync(ADMIN_KEY).mode & 0o777).toString(8), "600");
+    });
+});

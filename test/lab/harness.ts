@@ -1,0 +1,75 @@
+// Shared set-up for the lab suites: one lab per mocha run, brought up by the same
+// code as `npm run lab -- up`, and skipped loudly (or failed, under CI) without Docker.
+import { ClusterPlan } from "../../components/plan";
+import { down, preflight, up } from "../../lab/cluster";
+import { docker } from "../../lab/docker";
+import { containerName, labPlan } from "../../lab/labPlan";
+import { ssh } from "../../lab/ssh";
+
+export const p: ClusterPlan = labPlan();
+let ready: Promise<Record<string, string>> | undefined;
+let reason: string | undefined;
+
+/** Brings the lab up once; resolves with the bootstrap report of the first run. */
+export function labUp(ctx: Mocha.Context): Promise<Record<string, string>> {
+    ctx.timeout(20 * 60_000);
+    if (!ready) {
+        ready = preflight().then(() => up(p, (s) => console.log(`      [lab] ${s}`)), (e: Error) => {
+            reason = e.message;
+            throw e;
+        });
+    }
+    return ready.catch((e: Error) => {
+        if (process.env.CI === "true") throw new Error(`the lab suite is mandatory under CI=true: ${e.message}`);
+        if (reason) {
+            console.warn(`\n  !!! LAB SUITE SKIPPED: ${reason}\n  !!! Install docker.io, start dockerd (bash lab/start-dockerd.sh) and run as root to run it.\n`);
+            ctx.skip();
+        }
+        throw e;
+    });
+}
+
+/** Tears the lab down after the last suite, unless HPC_LAB_KEEP=1. */
+export async function labDown(): Promise<void> {
+    if (ready && process.env.HPC_LAB_KEEP !== "1") await down(() => undefined);
+}
+
+export const ctl = (cmd: string, timeoutMs = 120_000, input?: string) => ssh(p, "controller", cmd, { timeoutMs, input });
+export const onBastion = (cmd: string, timeoutMs = 60_000) => ssh(p, "bastion", cmd, { timeoutMs });
+export const inNode = (node: string, cmd: string) => docker(["exec", containerName(node), "bash", "-c", cmd]);
+
+/** Submits a batch job on the controller; resolves with its id. */
+export async function sbatch(args: string): Promise<string> {
+    const out = await ctl(`sbatch --parsable ${args}`);
+    return out.trim().split(";")[0];
+}
+
+/** `sacct` fields of a job (allocation line only). */
+export async function sacct(job: string, fields = "State,ExitCode"): Promise<string[]> {
+    return (await ctl(`sacct -n -X -P -j ${job} -o ${fields}`)).trim().split("|");
+}
+
+/** Polls until f() is truthy or the deadline passes. */
+export async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 1000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+        try {
+            const v = await f();
+            if (v) return v;
+            last = v;
+        } catch (e) {
+            last = e;
+        }
+        if (Date.now() > deadline) throw new Error(`${what}: not true after ${timeoutMs / 1000}s (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+        await new Promise((r) => setTimeout(r, everyMs));
+    }
+}
+
+/** Waits for a job to reach a final state in sacct; returns [State, ExitCode]. */
+export function finished(job: string, timeoutMs = 90_000): Promise<string[]> {
+    return until(`job ${job} finished`, async () => {
+        const r = await sacct(job);
+        return /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY)/.test(r[0]) ? r : undefined;
+    }, timeoutMs);
+}

@@ -1,0 +1,66 @@
+// The rendered files judged by the real tools, on the images and hosts that use them.
+import { strict as assert } from "assert";
+import { renderGresConf, renderSlurmConf } from "../../components/slurmConf";
+import { docker } from "../../lab/docker";
+import { orderSteps } from "../../components/steps";
+import { runStep } from "../../lab/ssh";
+import { generatedValues } from "../../lab/state";
+import { ctl, labUp, onBastion, p } from "./harness";
+
+describe("lab: rendered files pass the real judges", function () {
+    before(async function () {
+        await labUp(this);
+    });
+
+    it("sshd -t accepts the hardened config on the bastion, the controller and the compute image", async () => {
+        await onBastion("sudo sshd -t");
+        await ctl("sudo sshd -t");
+        await docker(["run", "--rm", "--entrypoint", "bash", p.computeImage.tag, "-c", "ssh-keygen -A >/dev/null && mkdir -p /run/sshd && sshd -t"]);
+        const eff = await onBastion("sudo sshd -T");
+        assert.match(eff, /^passwordauthentication no$/m);
+        assert.match(eff, /^permitrootlogin (no|prohibit-password|without-password)$/m);
+        assert.match(eff, /^kbdinteractiveauthentication no$/m);
+    });
+
+    it("systemd-analyze verify accepts the installed units", async () => {
+        const units = ["hpc-acct-backup.service", "hpc-acct-backup.timer", "hpc-srun-ports.socket", "hpc-srun-ports@.service"]
+            .map((u) => `/etc/systemd/system/${u}`).join(" ");
+        const out = await ctl(`sudo systemd-analyze verify ${units} 2>&1; echo rc=$?`);
+        assert.match(out, /rc=0/);
+        assert.doesNotMatch(out, /hpc-/, out);
+    });
+
+    it("slurmd -G parses slurm.conf and gres.conf, and finds the fake GPUs", async () => {
+        const gpu = p.nodes.find((n) => n.gpus > 0)!;
+        const script = [
+            "mkdir -p /tmp/conf && cd /tmp/conf",
+            `printf %s "$SLURM_CONF_TEXT" > slurm.conf && printf %s "$GRES_CONF_TEXT" > gres.conf`,
+            `for i in $(seq 0 ${gpu.gpus - 1}); do mknod -m 666 /dev/nvidia$i c 195 $i; done`,
+            `slurmd -G -f /tmp/conf/slurm.conf -N ${gpu.name} 2>&1`,
+        ].join(" && ");
+        const out = await docker(["run", "--rm", "--device-cgroup-rule", "c 195:* rwm", "--entrypoint", "bash",
+            "-e", `SLURM_CONF_TEXT=${renderSlurmConf(p)}`, "-e", `GRES_CONF_TEXT=${renderGresConf(p)}`, p.computeImage.tag, "-c", script]);
+        assert.match(out, new RegExp(`Gres Name=gpu Type=${gpu.gpuType} Count=${gpu.gpus} Index=0 .*File=/dev/nvidia\\[0-${gpu.gpus - 1}\\]`));
+    });
+
+    it("scontrol reads back the served config: configless, the tree width, every node on its own port", async () => {
+        const cfg = await ctl("scontrol show config");
+        assert.match(cfg, /SlurmctldParameters\s+=\s+enable_configless/);
+        assert.match(cfg, new RegExp(`TreeWidth\\s+=\\s+${p.nodes.length}`));
+        for (const n of p.nodes) {
+            const node = await ctl(`scontrol show node ${n.name}`);
+            assert.match(node, /NodeAddr=127\.0\.0\.1/);
+            assert.match(node, new RegExp(`Port=${n.ports.slurmd}`));
+        }
+    });
+
+    it("re-running every bootstrap step on the converged hosts changes nothing", async function () {
+        this.timeout(300_000);
+        const values = await generatedValues(p);
+        for (const step of orderSteps(p.steps)) {
+            const report = await runStep(p, step, values);
+            console.log(`      [lab] re-run ${report}`);
+            assert.match(report, /: changed=0 unchanged=\d+$/, report);
+        }
+    });
+});

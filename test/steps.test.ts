@@ -1,0 +1,86 @@
+// Bootstrap steps as data, and the rendered programs judged by shellcheck.
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { gunzipSync } from "zlib";
+import { parseConfig } from "../components/config";
+import { plan } from "../components/plan";
+import { BootstrapStep, orderSteps, shq, stepCommand, stepProgram, stepStdin } from "../components/steps";
+
+const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));
+
+describe("bootstrap steps", () => {
+    it("quote anything for the shell", () => {
+        const nasty = `it's "quoted" $(rm -rf /) \`x\` \\ \n end`;
+        assert.equal(execFileSync("bash", ["-c", `printf %s ${shq(nasty)}`]).toString(), nasty);
+    });
+
+    it("carry the whole program in the command, gzipped, and get it back byte for byte", () => {
+        for (const step of p.steps) {
+            const cmd = stepCommand(step);
+            const blob = cmd.split(" ").pop()!;
+            assert.equal(gunzipSync(Buffer.from(blob, "base64")).toString(), stepProgram(step), step.id);
+            assert.ok(cmd.startsWith("sudo -n /bin/bash -c "), step.id);
+        }
+    });
+
+    it("stay under the 128 KiB single-argument limit at 1000 nodes", () => {
+        const nodes = Array.from({ length: 1000 }, (_, i) => ({ name: `gpu${i + 1}`, gpus: i % 2 }));
+        const big = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes, tunnelPortBase: 30000 }));
+        for (const step of big.steps) assert.ok(stepCommand(step).length < 128 * 1024, `${step.id}: ${stepCommand(step).length} bytes`);
+    });
+
+    it("never put a generated value in the command: only names, resolved on stdin", () => {
+        const values = Object.fromEntries(p.steps.flatMap((s) => s.generated).map((n) => [n, `SECRET-${n}`]));
+        for (const step of p.steps) {
+            assert.ok(!stepProgram(step).includes("SECRET-"), step.id);
+            const stdin = stepStdin(step, values);
+            for (const n of step.generated) assert.ok(stdin.includes(`${n} ${Buffer.from(`SECRET-${n}`).toString("base64")}\n`));
+        }
+        assert.throws(() => stepStdin(p.steps[0], {}), /no generated value/);
+    });
+
+    it("order by dependsOn and reject cycles and unknown steps", () => {
+        const ids = orderSteps([...p.steps].reverse()).map((s) => s.id);
+        for (const s of p.steps) for (const d of s.dependsOn) assert.ok(ids.indexOf(d) < ids.indexOf(s.id));
+        const a = { id: "a", dependsOn: ["b"] } as BootstrapStep;
+        const b = { id: "b", dependsOn: ["a"] } as BootstrapStep;
+        assert.throws(() => orderSteps([a, b]), /cycle: a -> b -> a/);
+        assert.throws(() => orderSteps([{ ...a, dependsOn: ["zz"] }]), /unknown step zz/);
+    });
+
+    it("install the tunnel keys with restrictions for exactly each node's ports", () => {
+        const ctlStep = p.steps.find((s) => s.id === "controller-ssh")!;
+        const lines = ctlStep.env.TUNNEL_KEYS.split("\n");
+        assert.equal(lines.length, p.nodes.length);
+        for (const n of p.nodes) {
+            const line = lines.find((l) => l.startsWith(`${n.name} `))!;
+            assert.match(line, /^\S+ restrict,port-forwarding,command="\/bin\/false",/);
+            for (const port of [n.ports.slurmd, n.ports.ssh, n.ports.nodeExporter, n.ports.app]) assert.ok(line.includes(`permitlisten="127.0.0.1:${port}"`));
+            for (const o of p.nodes.filter((x) => x !== n)) assert.ok(!line.includes(`127.0.0.1:${o.ports.slurmd}"`), `${n.name} may not listen on ${o.name}'s port`);
+            assert.ok(line.includes(`permitopen="127.0.0.1:${p.ports.slurmctld}"`));
+        }
+        const bastion = p.steps.find((s) => s.id === "bastion-ssh")!.env.TUNNEL_KEYS;
+        for (const l of bastion.split("\n")) assert.match(l, new RegExp(`permitopen="${p.controller.privateIp.replace(/\./g, "\\.")}:22"$`));
+    });
+
+    it("render programs that shellcheck accepts", function () {
+        this.timeout(60_000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hpc-steps-"));
+        try {
+            const files = p.steps.map((s) => {
+                const f = path.join(dir, `${s.id}.sh`);
+                fs.writeFileSync(f, `#!/bin/bash\n${stepProgram(s)}`);
+                return f;
+            });
+            execFileSync("shellcheck", ["-S", "warning", ...files], { stdio: "pipe" });
+        } catch (e) {
+            const err = e as { stdout?: Buffer; message: string };
+            assert.fail(err.stdout?.toString() || err.message);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
