@@ -2,6 +2,7 @@
 // Timings are measured here, never asserted in tests.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { down, up } from "../lab/cluster";
@@ -11,7 +12,7 @@ import { ssh } from "../lab/ssh";
 
 const args = new Set(process.argv.slice(2));
 const p = labPlan();
-const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${require("os").cpus().length} cores` };
+const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} cores` };
 const secs = (ms: number) => Math.round(ms / 100) / 10;
 const quiet = () => undefined;
 
@@ -28,9 +29,11 @@ async function bringUp(label: string): Promise<number> {
     await down(quiet);
     const t = performance.now();
     await up(p, quiet);
+    const deadline = Date.now() + 300_000;
     for (;;) {
-        const out = await ssh(p, "controller", "sacct -n -X -P -s CD -o JobID | head -1");
+        const out = await ssh(p, "controller", "sacct -n -X -P -o JobID,State | grep -m1 '|COMPLETED' || true");
         if (out.trim()) break;
+        if (Date.now() > deadline) throw new Error("no COMPLETED job in sacct 300 s after up");
         await new Promise((r) => setTimeout(r, 500));
     }
     const s = secs(performance.now() - t);

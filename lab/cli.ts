@@ -11,7 +11,7 @@ async function main(argv: string[]): Promise<number> {
     switch (cmd) {
         case "up": {
             const t = Date.now();
-            await up(p);
+            await up(p, console.log, true);
             console.log(`lab up in ${((Date.now() - t) / 1000).toFixed(1)}s`);
             return 0;
         }

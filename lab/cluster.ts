@@ -1,4 +1,5 @@
 // `npm run lab -- up | status | down`: the cluster of the plan, on one Docker engine.
+import * as path from "path";
 import { ClusterPlan } from "../components/plan";
 import { orderSteps } from "../components/steps";
 import { createCompute } from "./compute";
@@ -19,12 +20,17 @@ export async function phase<T>(name: string, log: Log, f: () => Promise<T>): Pro
     return r;
 }
 
-export async function preflight(): Promise<void> {
+/** Checks root, Docker and ssh; with setup, installs and starts what is missing (apt, dockerd). */
+export async function preflight(setup = false): Promise<void> {
     if (process.getuid && process.getuid() !== 0) {
         throw new Error("the lab needs root (it runs dockerd containers with SYS_ADMIN and publishes ports): run it as root");
     }
     if (!(await dockerAvailable())) {
-        throw new Error("no Docker engine answers `docker info`: install docker.io and start dockerd (bash lab/start-dockerd.sh)");
+        if (!setup) throw new Error("no Docker engine answers `docker info` (npm run lab -- up installs one, or: bash lab/setup-host.sh)");
+        // A fresh Debian machine: install the engine and debootstrap, start dockerd.
+        await run(["bash", path.join(__dirname, "setup-host.sh")], { stream: true }).catch((e: Error) => {
+            throw new Error(`no Docker engine answers \`docker info\`, and setting one up failed: ${e.message}`);
+        });
     }
     for (const tool of ["ssh", "ssh-keygen"]) {
         await run(["sh", "-c", `command -v ${tool}`]).catch(() => { throw new Error(`${tool} is missing: apt-get install openssh-client`); });
@@ -70,8 +76,8 @@ async function waitForNodes(p: ClusterPlan, log: Log, timeoutMs = 180_000): Prom
     }
 }
 
-export async function up(p: ClusterPlan, log: Log = console.log): Promise<Record<string, string>> {
-    await phase("preflight", log, preflight);
+export async function up(p: ClusterPlan, log: Log = console.log, setup = false): Promise<Record<string, string>> {
+    await phase("preflight", log, () => preflight(setup));
     const images = await phase("images", log, () => ensureImages(p, log));
     const values = await phase("generated values (.lab-state/)", log, () => generatedValues(p));
     writeLabSshConfig(p);
