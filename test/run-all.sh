@@ -12,6 +12,13 @@ step "shellcheck"
 command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)" >&2; exit 1; }
 find . -path ./node_modules -prune -o \( -name '*.sh' -o -path ./.ci/run \) -type f -print0 | xargs -0 shellcheck -x -P SCRIPTDIR
 step "mocha"
-npx mocha "$@"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+npx mocha "$@" | tee "$out"
+count() { grep -Eo "^ +[0-9]+ $1" "$out" | grep -Eo '[0-9]+' | tail -1 || true; }
+passed=$(count passing) pending=$(count pending)
 step "mutants: each config validation has a test that fails without it"
 bash test/mutants/config-mutants.sh
+# One plain closing line for CI. Reached only when mocha and the mutants passed
+# (set -e, pipefail), so nothing failed.
+printf 'tests: %s passed, 0 failed, %s skipped\n' "${passed:-0}" "${pending:-0}"
