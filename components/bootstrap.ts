@@ -24,12 +24,14 @@ export class Bootstrap extends pulumi.ComponentResource {
         super("hpc-stack:bootstrap:Bootstrap", name, {}, opts);
         for (const step of orderSteps(args.steps)) {
             const values = pulumi.all(Object.fromEntries(step.generated.map((n) => [n, args.generated(n)])));
-            const stdin = values.apply((v) => stepStdin(step, v as Record<string, string>));
+            const stdin = step.generated.length
+                ? pulumi.secret(values.apply((v) => stepStdin(step, v as Record<string, string>)))
+                : undefined;
             this.commands[step.id] = new command.remote.Command(`${name}-${step.id}`, {
                 connection: args.connections[step.host],
                 create: stepCommand(step),
-                stdin: step.generated.length ? pulumi.secret(stdin) : undefined,
-                triggers: step.generated.length ? [pulumi.secret(stdin)] : undefined,
+                stdin,
+                triggers: stdin ? [stdin] : undefined,
             }, { parent: this, dependsOn: step.dependsOn.map((d) => this.commands[d]) });
         }
         this.registerOutputs({});

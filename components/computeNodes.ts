@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { COMPUTE_NETWORK, ContainerSpec } from "./containers";
-import { GeneratedName, isRef, resolveValue, Value } from "./generated";
+import { GeneratedName, isRef, resolveValue } from "./generated";
 import { ClusterPlan } from "./plan";
 import { CONFIG_FILES_DIR } from "./templates";
 
@@ -19,8 +19,6 @@ function resolved(spec: ContainerSpec, generated: (n: GeneratedName) => pulumi.O
     return pulumi.all(names.map(generated)).apply((vs) => Object.fromEntries(names.map((n, i) => [n, vs[i]])));
 }
 
-const lookup = (values: Record<string, string>) => (v: Value) => resolveValue(v, (n) => values[n], (pre, x) => pre + x);
-
 /** docker.Container arguments for one spec: the one mapping from plan to provider. */
 export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, network: pulumi.Input<string>,
     generated: (n: GeneratedName) => pulumi.Output<string>): docker.ContainerArgs {
@@ -28,11 +26,11 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
         name: spec.name,
         hostname: spec.name,
         image,
-        envs: resolved(spec, generated, "env").apply((vals) => Object.entries(spec.env).map(([k, v]) => `${k}=${lookup(vals)(v)}`)),
+        envs: resolved(spec, generated, "env").apply((vals) => Object.entries(spec.env).map(([k, v]) => `${k}=${resolveValue(v, vals)}`)),
         uploads: resolved(spec, generated, "uploads").apply((vals) => spec.uploads.map((u) => ({
             file: u.path,
             permissions: u.mode,
-            ...(u.base64 ? { contentBase64: lookup(vals)(u.content) } : { content: lookup(vals)(u.content) }),
+            ...(u.base64 ? { contentBase64: resolveValue(u.content, vals) } : { content: resolveValue(u.content, vals) }),
         }))),
         ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
         hosts: spec.hosts.map((h) => ({ host: h.host, ip: h.ip })),

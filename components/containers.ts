@@ -11,7 +11,6 @@ export const COMPUTE_NETWORK = "slurm_network";
 export const TUNNEL_KEY_PATH = "/etc/hpc/tunnel/id_ed25519";
 export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
 
-/** A file put in the container before it starts; base64 content is decoded (binary keys). */
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
 export const computeImageFiles = (): string[] => [...configDir("docker"), "ssh/sshd-hardening.conf"];
 
@@ -21,7 +20,11 @@ export function computeImage(baseImage: string): { tag: string; dockerfile: stri
     return { tag: `hpc-stack/compute:${h.digest("hex").slice(0, 12)}`, dockerfile: "docker/Dockerfile", baseImage };
 }
 
-export interface Upload { path: string; content: Value; mode: string; secret: boolean; base64?: boolean }
+/**
+ * A file put in the container before it starts; base64 content is decoded (binary
+ * keys). Whether it is secret follows from its content's name (isSecretName).
+ */
+export interface Upload { path: string; content: Value; mode: string; base64?: boolean }
 
 export interface ContainerSpec {
     node: string;
@@ -63,10 +66,10 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
         name: n.name,
         env: envFor(p, n),
         uploads: [
-            { path: "/etc/munge/munge.key", content: ref("mungeKey"), mode: "0400", secret: true, base64: true },
-            { path: TUNNEL_KEY_PATH, content: ref(`tunnelPrivateKey/${n.name}`), mode: "0600", secret: true },
-            { path: KNOWN_HOSTS_PATH, content: ref("knownHosts"), mode: "0644", secret: false },
-            { path: "/root/.ssh/authorized_keys", content: ref("adminPublicKey"), mode: "0600", secret: false },
+            { path: "/etc/munge/munge.key", content: ref("mungeKey"), mode: "0400", base64: true },
+            { path: TUNNEL_KEY_PATH, content: ref(`tunnelPrivateKey/${n.name}`), mode: "0600" },
+            { path: KNOWN_HOSTS_PATH, content: ref("knownHosts"), mode: "0644" },
+            { path: "/root/.ssh/authorized_keys", content: ref("adminPublicKey"), mode: "0600" },
         ],
         ports: [{ internal: NODE_LOCAL_PORTS.ssh, external: n.hostSshPort, ip: p.docker.sshBindAddress }],
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],

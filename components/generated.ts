@@ -25,8 +25,10 @@ export function isSecretName(n: GeneratedName): boolean {
 export const ref = (name: GeneratedName, prefix?: string): Ref => (prefix ? { ref: name, prefix } : { ref: name });
 export const isRef = (v: unknown): v is Ref => typeof v === "object" && v !== null && "ref" in v;
 
-/** Resolves a Value with the adapter's lookup and a way to prepend a prefix (strings pass through). */
-export function resolveValue<T>(v: Value, lookup: (n: GeneratedName) => T, prepend: (prefix: string, x: T) => T): string | T {
+/** Resolves a Value against the adapter's generated values (strings pass through). */
+export function resolveValue(v: Value, values: Partial<Record<GeneratedName, string>>): string {
     if (!isRef(v)) return v;
-    return v.prefix ? prepend(v.prefix, lookup(v.ref)) : lookup(v.ref);
+    const x = values[v.ref];
+    if (x === undefined) throw new Error(`no generated value ${v.ref}`);
+    return (v.prefix ?? "") + x;
 }

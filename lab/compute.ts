@@ -4,12 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ContainerSpec } from "../components/containers";
-import { GeneratedName, resolveValue, Value } from "../components/generated";
+import { GeneratedName, resolveValue } from "../components/generated";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL, NETWORKS } from "./labPlan";
 
-const resolve = (v: Value, values: Record<GeneratedName, string>): string =>
-    resolveValue(v, (n) => { const x = values[n]; if (x === undefined) throw new Error(`no lab value for ${n}`); return x; }, (pre, x) => pre + x);
 
 /** `docker create` arguments for a spec (no secrets: those go in as files). */
 export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>): string[] {
@@ -20,7 +18,7 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         "--network", NETWORKS.onprem.name, "--network-alias", spec.name,
         "--restart", spec.restart,
         ...spec.capAdd.flatMap((c) => ["--cap-add", c]),
-        ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolve(v, values)}`]),
+        ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),
         ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
         ...spec.hosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
     ];
@@ -39,7 +37,7 @@ export async function upload(spec: ContainerSpec, values: Record<GeneratedName, 
         for (const u of spec.uploads) {
             const dest = path.join(stage, u.path);
             fs.mkdirSync(path.dirname(dest), { recursive: true, mode: 0o755 });
-            const text = resolve(u.content, values);
+            const text = resolveValue(u.content, values);
             fs.writeFileSync(dest, u.base64 ? Buffer.from(text, "base64") : text, { mode: parseInt(u.mode, 8) });
             fs.chmodSync(dest, parseInt(u.mode, 8));
         }
