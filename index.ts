@@ -14,6 +14,7 @@ export const bastionPublicIp = out.bastionPublicIp;
 export const controllerPrivateIp = out.controllerPrivateIp;
 export const natPublicIp = out.natPublicIp;
 export const sshConfig = out.sshConfig;
+export const knownHosts = out.knownHosts;
 export const clusterName = out.clusterName;
 export const partitions = out.partitions;
 export const adminPrivateKey = out.adminPrivateKey;

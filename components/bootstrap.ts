@@ -1,13 +1,15 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedName } from "./generated";
-import { BootstrapStep, orderSteps, stepCommand, StepHost, stepStdin } from "./steps";
+import { GeneratedName, hostKeyNames } from "./generated";
+import { BootstrapStep, orderSteps, pinnedHosts, stepCommand, StepHost, stepStdin } from "./steps";
+
+type Connection = command.types.input.remote.ConnectionArgs;
 
 export interface BootstrapArgs {
     /** The plan's steps, in any order; dependsOn is honoured. */
     steps: BootstrapStep[];
-    /** SSH connection for each host; the controller's goes through the bastion (proxy). */
-    connections: Record<StepHost, command.types.input.remote.ConnectionArgs>;
+    /** How to reach each host directly; controller steps go through the bastion's connection. */
+    connections: Record<StepHost, Omit<Connection, "proxy" | "hostKey">>;
     /** Generated values, by name. */
     generated: (n: GeneratedName) => pulumi.Output<string>;
 }
@@ -16,6 +18,8 @@ export interface BootstrapArgs {
  * Runs the plan's bootstrap steps with command.remote.Command. The command string
  * carries the whole program, so a changed file or script replaces (re-runs) the
  * step; triggers add the generated values, so a rotated secret re-runs it too.
+ * Once a host's generated key is installed, later steps pin it (hostKey), so only
+ * the step installing it meets the host's first-boot key unverified.
  */
 export class Bootstrap extends pulumi.ComponentResource {
     public readonly commands: Record<string, command.remote.Command> = {};
@@ -28,7 +32,7 @@ export class Bootstrap extends pulumi.ComponentResource {
                 ? pulumi.secret(values.apply((v) => stepStdin(step, v as Record<string, string>)))
                 : undefined;
             this.commands[step.id] = new command.remote.Command(`${name}-${step.id}`, {
-                connection: args.connections[step.host],
+                connection: connectionFor(step.host, pinnedHosts(args.steps, step), args),
                 create: stepCommand(step),
                 stdin,
                 triggers: stdin ? [stdin] : undefined,
@@ -36,4 +40,12 @@ export class Bootstrap extends pulumi.ComponentResource {
         }
         this.registerOutputs({});
     }
+}
+
+function connectionFor(host: StepHost, pinned: StepHost[], args: BootstrapArgs): Connection {
+    const to = (h: StepHost) => ({
+        ...args.connections[h],
+        ...(pinned.includes(h) ? { hostKey: args.generated(hostKeyNames(h).publicKey) } : {}),
+    });
+    return host === "bastion" ? to("bastion") : { ...to("controller"), proxy: to("bastion") };
 }

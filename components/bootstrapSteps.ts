@@ -1,5 +1,5 @@
 // The bootstrap of the bastion and the controller, as pure data.
-import { GeneratedName } from "./generated";
+import { GeneratedName, hostKeyNames } from "./generated";
 import { ClusterLayout } from "./plan";
 import { renderGresConf, renderSlurmConf } from "./slurmConf";
 import { BootstrapStep, PlannedFile } from "./steps";
@@ -14,7 +14,7 @@ const file = (path: string, content: string, mode = "0644", owner = "root:root")
 const sshdHardening = () => file("/etc/ssh/sshd_config.d/50-hpc-hardening.conf", configFile("ssh/sshd-hardening.conf"));
 
 function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapStep {
-    const hostKey: GeneratedName = host === "bastion" ? "bastionHostKey" : "controllerHostKey";
+    const hostKey = hostKeyNames(host).privateKey;
     const keyLines = p.nodes.map((n) => `${n.name} ${host === "bastion" ? bastionKeyOptions(p) : controllerKeyOptions(nodeTunnel(p, n))}`);
     return {
         id: `${host}-ssh`,
@@ -23,7 +23,9 @@ function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapSte
         env: { HOST_NAME: p[host].hostname, HOST_KEY: hostKey, TUNNEL_USER, TUNNEL_KEYS: keyLines.join("\n") },
         files: [sshdHardening()],
         generated: [hostKey, ...p.nodes.map((n): GeneratedName => `tunnelPublicKey/${n.name}`)],
-        dependsOn: [],
+        // The controller is reached through the bastion: once the bastion has its
+        // generated key, every later hop through it can be verified (pinnedHosts).
+        dependsOn: host === "controller" ? ["bastion-ssh"] : [],
     };
 }
 

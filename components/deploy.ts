@@ -27,6 +27,8 @@ export interface ClusterOutputs {
     natPublicIp: pulumi.Output<string>;
     /** An ssh_config with the bastion and the controller behind ProxyJump. */
     sshConfig: pulumi.Output<string>;
+    /** known_hosts lines for the bastion's EIP and the controller's private IP: their generated host keys. */
+    knownHosts: pulumi.Output<string>;
     /** Slurm ClusterName. */
     clusterName: pulumi.Output<string>;
     /** Slurm partitions and their nodes. */
@@ -65,9 +67,9 @@ export function deploy(config: ClusterConfig): ClusterOutputs {
     });
     const generated = (n: Parameters<ClusterSecrets["get"]>[0]) => secrets.get(n);
 
-    // remote.Command checks no host key by default: the AMI's keys are replaced by
-    // the generated ones in the first step. A config-supplied key means the private
-    // half is the user's: it comes from their ssh-agent instead.
+    // Host keys: each host's first step installs its generated key, and Bootstrap
+    // pins it from then on. A config-supplied admin key means the private half is
+    // the user's: it comes from their ssh-agent instead.
     const auth = adminKey.privateKey
         ? { privateKey: adminKey.privateKey }
         : { agentSocketPath: process.env.SSH_AUTH_SOCK ?? "" };
@@ -76,7 +78,7 @@ export function deploy(config: ClusterConfig): ClusterOutputs {
         steps: p.steps,
         connections: {
             bastion: bastionConn,
-            controller: { host: controller.privateIp, user: p.adminUser, ...auth, dialErrorLimit: 60, proxy: bastionConn },
+            controller: { host: controller.privateIp, user: p.adminUser, ...auth, dialErrorLimit: 60 },
         },
         generated,
     }, { dependsOn: [bastion, controller] });
@@ -91,6 +93,7 @@ export function deploy(config: ClusterConfig): ClusterOutputs {
         controllerPrivateIp: controller.privateIp,
         natPublicIp: network.natEip.publicIp,
         sshConfig: bastion.publicIp.apply((ip) => renderSshConfig(p, ip)),
+        knownHosts: secrets.get("knownHosts"),
         clusterName: pulumi.output(p.clusterName),
         partitions: pulumi.output(p.partitions),
         adminPrivateKey: adminKey.privateKey,

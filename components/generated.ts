@@ -12,10 +12,16 @@ export type GeneratedName =
     | "adminPublicKey"
     | "bastionHostKey"         // OpenSSH private host keys, so known_hosts is known ahead
     | "controllerHostKey"
+    | "bastionHostPublicKey"   // their public halves: remote.Command pins them (steps.pinnedHosts)
+    | "controllerHostPublicKey"
     | "knownHosts"             // bastion + controller host public keys (tunnels.renderKnownHosts)
     | "bastionAddress"         // how compute reaches the bastion: its EIP, or the lab's wan IP
     | `tunnelPrivateKey/${string}`
     | `tunnelPublicKey/${string}`;
+
+/** The generated names of a host's SSH host key pair. */
+export const hostKeyNames = (host: "bastion" | "controller"): { privateKey: GeneratedName; publicKey: GeneratedName } =>
+    ({ privateKey: `${host}HostKey` as GeneratedName, publicKey: `${host}HostPublicKey` as GeneratedName });
 
 /** Generated values that are secrets: they never appear in plain outputs or logs. */
 export function isSecretName(n: GeneratedName): boolean {

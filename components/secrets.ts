@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { GeneratedName, isSecretName } from "./generated";
+import { GeneratedName, hostKeyNames, isSecretName } from "./generated";
 import { ClusterLayout } from "./plan";
 import { renderKnownHosts } from "./tunnels";
 
@@ -31,11 +31,14 @@ export class ClusterSecrets extends pulumi.ComponentResource {
         const db = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, parent);
         this.set("dbPassword", db.result);
 
-        const hostKey = (host: "bastion" | "controller") => new tls.PrivateKey(`${name}-${host}-host-key`, { algorithm: "ED25519" }, parent);
+        const hostKey = (host: "bastion" | "controller") => {
+            const k = new tls.PrivateKey(`${name}-${host}-host-key`, { algorithm: "ED25519" }, parent);
+            this.set(hostKeyNames(host).privateKey, k.privateKeyOpenssh);
+            this.set(hostKeyNames(host).publicKey, k.publicKeyOpenssh.apply((x) => x.trim()));
+            return k;
+        };
         const bastionKey = hostKey("bastion");
         const controllerKey = hostKey("controller");
-        this.set("bastionHostKey", bastionKey.privateKeyOpenssh);
-        this.set("controllerHostKey", controllerKey.privateKeyOpenssh);
         this.set("knownHosts", pulumi.all([args.bastionAddress, bastionKey.publicKeyOpenssh, controllerKey.publicKeyOpenssh])
             .apply(([addr, b, c]) => renderKnownHosts(addr, b, p.controller.privateIp, c)));
 

@@ -3,7 +3,7 @@
 // exact string stepCommand() returns and pipe stepStdin() into it.
 import { gzipSync } from "zlib";
 import { configFile } from "./templates";
-import { GeneratedName } from "./generated";
+import { GeneratedName, hostKeyNames } from "./generated";
 
 export type StepHost = "bastion" | "controller";
 
@@ -101,4 +101,22 @@ export function orderSteps(steps: BootstrapStep[]): BootstrapStep[] {
     };
     steps.forEach((s) => visit(s, []));
     return out;
+}
+
+/**
+ * The hosts whose generated host key is installed before this step runs, by a step
+ * it depends on (directly or not): its connection can pin those keys. Only the
+ * steps that install a key, and what runs beside them, meet a host's first-boot key.
+ */
+export function pinnedHosts(steps: BootstrapStep[], step: BootstrapStep): StepHost[] {
+    const byId = new Map(steps.map((s) => [s.id, s]));
+    const ancestors = new Set<string>();
+    const visit = (s: BootstrapStep) => s.dependsOn.forEach((d) => {
+        const dep = byId.get(d);
+        if (!dep) throw new Error(`step ${s.id} depends on unknown step ${d}`);
+        if (!ancestors.has(d)) { ancestors.add(d); visit(dep); }
+    });
+    visit(step);
+    const hosts: StepHost[] = ["bastion", "controller"];
+    return hosts.filter((h) => [...ancestors].some((id) => byId.get(id)!.generated.includes(hostKeyNames(h).privateKey)));
 }

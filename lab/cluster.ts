@@ -80,7 +80,7 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
     await phase("preflight", log, () => preflight(setup));
     const images = await phase("images", log, () => ensureImages(p, log));
     const values = await phase("generated values (.lab-state/)", log, () => generatedValues(p));
-    writeLabSshConfig(p);
+    writeLabSshConfig(p, values.knownHosts);
     await phase("networks", log, () => ensureNetworks(log));
     await phase("bastion and controller (EC2 stand-ins)", log, async () => {
         await ensureHost("bastion", images.host, [

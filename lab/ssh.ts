@@ -1,40 +1,53 @@
 // Runs bootstrap steps over real SSH, the way command.remote.Command does:
-// the admin user, the controller through the bastion, the same command string.
+// the admin user, the controller through the bastion, the same command string,
+// and a host's key checked once the step installing it has run (pinnedHosts).
 import { ClusterPlan, renderSshConfig } from "../components/plan";
-import { BootstrapStep, stepCommand, stepStdin } from "../components/steps";
+import { BootstrapStep, pinnedHosts, stepCommand, StepHost, stepStdin } from "../components/steps";
 import { run, RunOptions } from "./docker";
 import { BASTION_WAN_IP } from "./labPlan";
-import { ADMIN_KEY, SSH_CONFIG, writeSshConfig } from "./state";
+import { ADMIN_KEY, KNOWN_HOSTS, sshConfigPath, writeStateFile } from "./state";
 
-/** remote.Command checks no host keys (the AMI's are replaced mid-bootstrap); nor does the lab's admin path. */
-const LAB_SSH_OPTIONS = ["Host *", "    StrictHostKeyChecking no", "    UserKnownHostsFile /dev/null", "    LogLevel ERROR",
+const HOSTS: StepHost[] = ["bastion", "controller"];
+/** Hosts not pinned are not checked: before their key step they still have their first-boot key. */
+const UNPINNED = ["Host *", "    StrictHostKeyChecking no", "    UserKnownHostsFile /dev/null", "    LogLevel ERROR",
     "    ConnectTimeout 5", "    BatchMode yes", ""].join("\n");
 
-export function writeLabSshConfig(p: ClusterPlan): void {
-    writeSshConfig(`${renderSshConfig(p, BASTION_WAN_IP, ADMIN_KEY)}\n${LAB_SSH_OPTIONS}`);
+export const sshHost = (p: ClusterPlan, host: StepHost) => `${p.clusterName}-${host}`;
+
+/** The stack's sshConfig output for the lab, checking the pinned hosts against knownHostsFile. */
+export function labSshConfig(p: ClusterPlan, pinned: StepHost[], knownHostsFile = KNOWN_HOSTS): string {
+    // ssh takes the first value it reads for each keyword, so these precede Host *.
+    const pins = pinned.map((h) => [`Host ${sshHost(p, h)}`, "    StrictHostKeyChecking yes", `    UserKnownHostsFile ${knownHostsFile}`, ""].join("\n"));
+    return [renderSshConfig(p, BASTION_WAN_IP, ADMIN_KEY), ...pins, UNPINNED].join("\n");
 }
 
-export const sshHost = (p: ClusterPlan, host: "bastion" | "controller") => `${p.clusterName}-${host}`;
+/** known_hosts with the generated host keys, and one ssh_config per set of pinned hosts. */
+export function writeLabSshConfig(p: ClusterPlan, knownHosts: string): void {
+    writeStateFile(KNOWN_HOSTS, knownHosts);
+    for (const pinned of [[], ["bastion"], ["controller"], HOSTS] as StepHost[][]) writeStateFile(sshConfigPath(pinned), labSshConfig(p, pinned));
+}
 
-/** Runs a shell command on the bastion or the controller as admin. */
-export function ssh(p: ClusterPlan, host: "bastion" | "controller", command: string, opts: RunOptions = {}): Promise<string> {
-    return run(["ssh", "-F", SSH_CONFIG, sshHost(p, host), command], opts);
+/** Runs a shell command on the bastion or the controller as admin, checking the pinned hosts' keys (default both). */
+export function ssh(p: ClusterPlan, host: StepHost, command: string, opts: RunOptions & { pinned?: StepHost[] } = {}): Promise<string> {
+    return run(["ssh", "-F", sshConfigPath(opts.pinned ?? HOSTS), sshHost(p, host), command], opts);
 }
 
 /** Runs one step; returns its report line "hpc-step <id>: changed=N unchanged=M". */
 export async function runStep(p: ClusterPlan, step: BootstrapStep, values: Record<string, string>): Promise<string> {
-    const out = await ssh(p, step.host, stepCommand(step), { input: stepStdin(step, values), timeoutMs: 15 * 60_000 });
+    const out = await ssh(p, step.host, stepCommand(step), {
+        input: stepStdin(step, values), timeoutMs: 15 * 60_000, pinned: pinnedHosts(p.steps, step),
+    });
     const report = out.trim().split("\n").filter((l) => l.startsWith(`hpc-step ${step.id}:`)).pop();
     if (!report) throw new Error(`step ${step.id} printed no report:\n${out.slice(-2000)}`);
     return report;
 }
 
-/** Waits until sshd on the host answers as admin (hosts boot systemd first). */
-export async function waitForSsh(p: ClusterPlan, host: "bastion" | "controller", timeoutMs = 90_000): Promise<void> {
+/** Waits until sshd on the host answers as admin (hosts boot systemd first, with first-boot keys). */
+export async function waitForSsh(p: ClusterPlan, host: StepHost, timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         try {
-            await ssh(p, host, "true", { timeoutMs: 10_000 });
+            await ssh(p, host, "true", { timeoutMs: 10_000, pinned: [] });
             return;
         } catch (e) {
             if (Date.now() > deadline) throw new Error(`${host}: ssh as admin did not work within ${timeoutMs / 1000}s: ${(e as Error).message}`);

@@ -12,7 +12,9 @@ import { BASTION_WAN_IP } from "./labPlan";
 
 export const STATE_DIR = path.resolve(__dirname, "..", ".lab-state");
 export const ADMIN_KEY = path.join(STATE_DIR, "admin_ed25519");
+/** Checks both hosts' generated keys: what `npm run lab -- ssh` and the tests use. */
 export const SSH_CONFIG = path.join(STATE_DIR, "ssh_config");
+export const KNOWN_HOSTS = path.join(STATE_DIR, "known_hosts");
 const VALUES = path.join(STATE_DIR, "generated.json");
 
 async function keypair(comment: string): Promise<{ priv: string; pub: string }> {
@@ -49,10 +51,14 @@ export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedN
     return v as Record<GeneratedName, string>;
 }
 
-/** An ssh_config for the lab: the same shape as the stack's sshConfig output. */
-export function writeSshConfig(text: string): void {
+/** The ssh_config that checks the keys of `pinned` hosts only (SSH_CONFIG checks both). */
+export function sshConfigPath(pinned: readonly string[]): string {
+    return pinned.length === 2 ? SSH_CONFIG : path.join(STATE_DIR, `ssh_config.pinned-${pinned.join("-") || "none"}`);
+}
+
+export function writeStateFile(file: string, text: string): void {
     fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(SSH_CONFIG, text, { mode: 0o600 });
+    fs.writeFileSync(file, text, { mode: 0o600 });
 }
 
 export function removeState(): void {

@@ -42,6 +42,21 @@ describe("adapters: the Pulumi program follows the plan", () => {
         }
     });
 
+    it("pins each host's generated key once the step installing it has run", () => {
+        const publicKey = (host: string) => String(m.one("tls:index/privateKey:PrivateKey", `-${host}-host-key`).state.publicKeyOpenssh).trim();
+        const keys = (id: string) => {
+            const conn = commandFor(id).inputs.connection as Record<string, unknown>;
+            const proxy = conn.proxy as Record<string, unknown> | undefined;
+            return proxy ? { controller: conn.hostKey, bastion: proxy.hostKey } : { bastion: conn.hostKey };
+        };
+        assert.deepEqual(keys("bastion-ssh"), { bastion: undefined });
+        assert.deepEqual(keys("controller-ssh"), { controller: undefined, bastion: publicKey("bastion") });
+        assert.match(publicKey("bastion"), /^ssh-ed25519 \S+$/);
+        for (const step of p.steps.filter((s) => !s.id.endsWith("-ssh"))) {
+            assert.deepEqual(keys(step.id), { controller: publicKey("controller"), bastion: publicKey("bastion") }, step.id);
+        }
+    });
+
     it("pipes generated values on stdin, as a secret, in the step's order", () => {
         for (const step of p.steps) {
             const c = commandFor(step.id);

@@ -31,6 +31,7 @@ const OUTPUT_CONTRACT: Record<string, { secret: boolean }> = {
     controllerPrivateIp: { secret: false },
     natPublicIp: { secret: false },
     sshConfig: { secret: false },
+    knownHosts: { secret: false },
     clusterName: { secret: false },
     partitions: { secret: false },
     adminPrivateKey: { secret: true },
@@ -182,6 +183,13 @@ describe("the program under mocks with Pulumi.dev.yaml", () => {
             assert.ok(pulumi.Output.isInstance(o), `${name} is an Output`);
             assert.equal(await pulumi.isSecret(o), secret, `${name} secret=${secret}`);
         }
+    });
+
+    it("exports known_hosts lines with the generated host keys of the bastion's EIP and the controller", async () => {
+        const text = await new Promise<string>((r) => (outputs.knownHosts as pulumi.Output<string>).apply(r));
+        const bastionIp = m.one("aws:ec2/eip:Eip", "bastion-eip").state.publicIp;
+        const pub = (host: string) => String(m.one("tls:index/privateKey:PrivateKey", `-${host}-host-key`).state.publicKeyOpenssh).trim();
+        assert.equal(text, `${bastionIp} ${pub("bastion")}\n10.0.1.10 ${pub("controller")}\n`);
     });
 
     it("exports an ssh config that reaches the controller through the bastion", async () => {

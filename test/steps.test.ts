@@ -7,7 +7,7 @@ import * as path from "path";
 import { gunzipSync } from "zlib";
 import { parseConfig } from "../components/config";
 import { plan } from "../components/plan";
-import { BootstrapStep, orderSteps, shq, stepCommand, stepProgram, stepStdin } from "../components/steps";
+import { BootstrapStep, orderSteps, pinnedHosts, shq, stepCommand, stepProgram, stepStdin } from "../components/steps";
 
 const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));
 
@@ -49,6 +49,23 @@ describe("bootstrap steps", () => {
         const b = { id: "b", dependsOn: ["a"] } as BootstrapStep;
         assert.throws(() => orderSteps([a, b]), /cycle: a -> b -> a/);
         assert.throws(() => orderSteps([{ ...a, dependsOn: ["zz"] }]), /unknown step zz/);
+    });
+
+    it("pin a host's key in every step after the one that installs it", () => {
+        const pinned = Object.fromEntries(p.steps.map((s) => [s.id, pinnedHosts(p.steps, s)]));
+        assert.deepEqual(pinned["bastion-ssh"], []);
+        // Reached through the bastion, whose key is in by then; its own is not yet.
+        assert.deepEqual(pinned["controller-ssh"], ["bastion"]);
+        for (const s of p.steps.filter((x) => !x.id.endsWith("-ssh"))) assert.deepEqual(pinned[s.id], ["bastion", "controller"], s.id);
+        // Through a chain, and only through dependsOn: a key step beside a step pins nothing for it.
+        const key = { id: "k", host: "controller", generated: ["controllerHostKey"], dependsOn: [] } as unknown as BootstrapStep;
+        const mid = { id: "m", host: "controller", generated: [], dependsOn: ["k"] } as unknown as BootstrapStep;
+        const late = { id: "l", host: "controller", generated: [], dependsOn: ["m"] } as unknown as BootstrapStep;
+        const beside = { id: "b", host: "controller", generated: [], dependsOn: [] } as unknown as BootstrapStep;
+        assert.deepEqual(pinnedHosts([key, mid, late, beside], late), ["controller"]);
+        assert.deepEqual(pinnedHosts([key, mid, late, beside], beside), []);
+        assert.deepEqual(pinnedHosts([key, mid, late, beside], key), []);
+        assert.throws(() => pinnedHosts([late], late), /depends on unknown step m/);
     });
 
     it("install the tunnel keys with restrictions for exactly each node's ports", () => {

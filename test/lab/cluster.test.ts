@@ -3,7 +3,8 @@
 import { strict as assert } from "assert";
 import { docker, run } from "../../lab/docker";
 import { BASTION_WAN_IP, containerName } from "../../lab/labPlan";
-import { ADMIN_KEY } from "../../lab/state";
+import { labSshConfig, sshHost } from "../../lab/ssh";
+import { ADMIN_KEY, KNOWN_HOSTS } from "../../lab/state";
 import { ctl, finished, inNode, labDown, labUp, p, sacct, sbatch, until } from "./harness";
 
 after(labDown);
@@ -147,6 +148,32 @@ describe("lab: the hybrid Slurm cluster", function () {
         const after = (await inNode(node, "pgrep -x ssh | head -1")).trim();
         assert.ok(after && after !== before, "a new ssh process carries the tunnel");
         assert.ok(Date.now() - t0 < 60_000);
+    });
+
+    it("checks the generated host keys on the admin path, refusing a host that presents another", async () => {
+        const fs = await import("fs");
+        const os = await import("os");
+        const path = await import("path");
+        const real = fs.readFileSync(KNOWN_HOSTS, "utf8");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hpc-pin-"));
+        try {
+            await run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "other")]);
+            const other = fs.readFileSync(path.join(dir, "other.pub"), "utf8").trim();
+            const tryWith = async (known: string) => {
+                const kh = path.join(dir, "known_hosts");
+                fs.writeFileSync(kh, known);
+                fs.writeFileSync(path.join(dir, "ssh_config"), labSshConfig(p, ["bastion", "controller"], kh));
+                return run(["ssh", "-F", path.join(dir, "ssh_config"), sshHost(p, "controller"), "hostname"]).then((o) => o.trim(), (e: Error) => e.message);
+            };
+            assert.equal(await tryWith(real), p.controller.hostname);
+            const [bastionLine, controllerLine] = real.trim().split("\n");
+            const swap = (line: string) => `${line.split(" ")[0]} ${other}\n`;
+            assert.match(await tryWith(`${swap(bastionLine)}${controllerLine}\n`), /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+            assert.match(await tryWith(`${bastionLine}\n${swap(controllerLine)}`), /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+            assert.match(await tryWith(""), /Host key verification failed|No ED25519 host key is known/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("uses the admin key only for admin (key file mode 600)", async () => {
