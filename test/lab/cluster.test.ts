@@ -127,11 +127,15 @@ describe("lab: the hybrid Slurm cluster", function () {
             assert.match(r, /rc=[1-9]/);
             assert.doesNotMatch(r, /^compute1$/m);
         } finally {
+            // slurmctld may still call the node idle while its slurmd restarts: wait for a
+            // registration from the slurmd started with the good key (a new SlurmdStartTime).
+            const started = async () => (await ctl("scontrol show node compute1")).match(/SlurmdStartTime=(\S+)/)?.[1];
+            const before = await started();
             await inNode("compute1", `echo ${good} | base64 -d > /etc/munge/munge.key; pkill -x munged; sleep 3; pkill -x slurmd; true`);
-            await until("compute1 back to idle", async () => {
+            await until("compute1 registered again and idle", async () => {
                 const st = (await ctl("sinfo -h -n compute1 -o %T")).trim();
                 if (/drain|down/.test(st)) await ctl("sudo scontrol update nodename=compute1 state=resume").catch(() => undefined);
-                return st === "idle";
+                return st === "idle" && (await started()) !== before;
             }, 120_000, 3000);
         }
         assert.equal((await ctl("timeout 60 srun -N1 -w compute1 hostname")).trim(), "compute1");
