@@ -8,7 +8,8 @@
 # Env (optional):
 #   BASE_IMAGE   target tag            (default hpc-stack/debian:bookworm)
 #   SUITE        Debian suite          (default bookworm)
-#   MIRROR       override mirror URL   (default: first non-security URI in /etc/apt/sources.list*)
+#   MIRROR           override mirror URL   (default: first non-security URI in /etc/apt/sources.list*)
+#   SECURITY_MIRROR  override security URL (default: first security URI there; none found, none used)
 set -euo pipefail
 
 BASE_IMAGE="${BASE_IMAGE:-hpc-stack/debian:bookworm}"
@@ -38,8 +39,14 @@ if [[ "${HPC_LAB_PULL:-0}" == 1 ]]; then
   log "pull failed; falling back to debootstrap"
 fi
 
-find_mirror() {
-  local f line
+# Prints the first http(s) URI in apt's own sources that is a security archive
+# ($1 = security) or is not one ($1 = main).
+find_uri() {
+  local want="$1" f line uri
+  wanted() {
+    case "$1" in http*://*) ;; *) return 1 ;; esac
+    if [[ "$1" == *security* ]]; then [[ "$want" == security ]]; else [[ "$want" == main ]]; fi
+  }
   shopt -s nullglob
   # Prefer deb822 files (Debian 12 default), then classic one-line sources.
   for f in /etc/apt/sources.list.d/*.sources; do
@@ -47,7 +54,7 @@ find_mirror() {
       case "$line" in
         URIs:*)
           for uri in ${line#URIs:}; do
-            case "$uri" in *security*) ;; http*://*) printf '%s\n' "$uri"; return 0 ;; esac
+            if wanted "$uri"; then printf '%s\n' "$uri"; return 0; fi
           done ;;
       esac
     done <"$f"
@@ -60,17 +67,18 @@ find_mirror() {
       line="${line#deb}"
       line="$(sed -E 's/^[[:space:]]*\[[^]]*\]//' <<<"$line")"
       read -r uri _ <<<"$line"
-      case "$uri" in *security*) ;; http*://*) printf '%s\n' "$uri"; return 0 ;; esac
+      if wanted "$uri"; then printf '%s\n' "$uri"; return 0; fi
     done <"$f"
   done
   return 1
 }
 
-MIRROR="${MIRROR:-$(find_mirror || true)}"
+MIRROR="${MIRROR:-$(find_uri main || true)}"
+SECURITY_MIRROR="${SECURITY_MIRROR:-$(find_uri security || true)}"
 if [[ -z "$MIRROR" ]]; then
   log "no Debian mirror found in /etc/apt/sources.list*; set MIRROR=" ; exit 1
 fi
-log "mirror: $MIRROR"
+log "mirror: $MIRROR; security: ${SECURITY_MIRROR:-none}"
 
 command -v debootstrap >/dev/null || { log "debootstrap not installed (apt-get install debootstrap)"; exit 1; }
 
@@ -83,12 +91,17 @@ debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$ROOT.log" 2>&1 || {
   tail -n 30 "$ROOT.log" >&2; rm -f "$ROOT.log"; exit 1; }
 rm -f "$ROOT.log"
 
-# Match the official image: a sources file pointing at the same mirror, and no
-# apt caches or logs in the layer.
-cat >"$ROOT/etc/apt/sources.list" <<SRC
-deb $MIRROR $SUITE main
-deb $MIRROR ${SUITE}-updates main
-SRC
+# Match the official image: the suite, its updates and its security archive from
+# the mirrors this machine's apt uses, and no apt caches or logs in the layer.
+{
+  printf 'deb %s %s main\n' "$MIRROR" "$SUITE"
+  printf 'deb %s %s-updates main\n' "$MIRROR" "$SUITE"
+  if [[ -n "$SECURITY_MIRROR" ]]; then
+    printf 'deb %s %s-security main\n' "$SECURITY_MIRROR" "$SUITE"
+  else
+    log "no security archive in this machine's apt sources: the image gets none (set SECURITY_MIRROR=)"
+  fi
+} >"$ROOT/etc/apt/sources.list"
 rm -rf "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/log/*.log
 
 log "docker import -> $BASE_IMAGE"

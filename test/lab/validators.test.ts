@@ -22,6 +22,13 @@ describe("lab: rendered files pass the real judges", function () {
         assert.match(eff, /^kbdinteractiveauthentication no$/m);
     });
 
+    it("builds images that take Debian security updates, as the official image does", async () => {
+        const sources = "cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null; true";
+        const compute = await docker(["run", "--rm", "--entrypoint", "bash", p.computeImage.tag, "-c", sources]);
+        assert.match(compute, /bookworm-security/, `compute image apt sources:\n${compute}`);
+        assert.match(await ctl(sources), /bookworm-security/);
+    });
+
     it("systemd-analyze verify accepts the installed units", async () => {
         const units = ["hpc-acct-backup.service", "hpc-acct-backup.timer", "hpc-srun-ports.socket", "hpc-srun-ports@.service"]
             .map((u) => `/etc/systemd/system/${u}`).join(" ");
