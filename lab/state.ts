@@ -4,7 +4,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { GeneratedName } from "../components/generated";
+import { GeneratedName, hostKeyNames } from "../components/generated";
 import { ClusterPlan } from "../components/plan";
 import { renderKnownHosts } from "../components/tunnels";
 import { run } from "./docker";
@@ -41,8 +41,7 @@ export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedN
     v.mungeKey ??= randomBytes(1024).toString("base64");
     v.dbPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
     await ensureKey("adminPrivateKey", "adminPublicKey", "hpc-lab-admin");
-    await ensureKey("bastionHostKey", "bastionHostPublicKey", "bastion");
-    await ensureKey("controllerHostKey", "controllerHostPublicKey", "controller");
+    for (const host of ["bastion", "controller"] as const) await ensureKey(hostKeyNames(host).privateKey, hostKeyNames(host).publicKey, host);
     for (const n of p.nodes) await ensureKey(`tunnelPrivateKey/${n.name}`, `tunnelPublicKey/${n.name}`, `hpc-tunnel-${n.name}`);
     v.bastionAddress = BASTION_WAN_IP;
     v.knownHosts = renderKnownHosts(BASTION_WAN_IP, v.bastionHostPublicKey, p.controller.privateIp, v.controllerHostPublicKey);
