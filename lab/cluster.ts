@@ -123,7 +123,12 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
 }
 
 export async function status(p: ClusterPlan, log: Log = console.log): Promise<void> {
-    log(await docker(["ps", "-a", "--filter", `label=${LAB_LABEL}=1`, "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}"]));
+    const ours = ["--filter", `label=${LAB_LABEL}=1`];
+    if (!(await docker(["ps", "-aq", ...ours])).trim()) {
+        log(`The lab is not running (no container labelled ${LAB_LABEL}=1). Start it with: npm run lab -- up`);
+        return;
+    }
+    log(await docker(["ps", "-a", ...ours, "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}"]));
     if (await exists("container", containerName("controller"))) {
         log(await ssh(p, "controller", "sinfo; echo; squeue").catch((e: Error) => `controller: ${e.message}`));
     }
