@@ -10,14 +10,14 @@ import { BASE_IMAGE } from "./labPlan";
 
 const IMAGES_DIR = path.join(__dirname, "images");
 
-function hashFiles(dir: string, files: string[]): string {
-    const h = createHash("sha256");
+function hashFiles(dir: string, files: string[], base: string): string {
+    const h = createHash("sha256").update(base).update("\0");
     for (const f of files) h.update(f).update("\0").update(fs.readFileSync(path.join(dir, f))).update("\0");
     return h.digest("hex").slice(0, 12);
 }
 
 export function hostImageTag(): string {
-    return `hpc-stack/host:${hashFiles(IMAGES_DIR, ["host.Dockerfile", "host/hpc-firstboot.sh", "host/hpc-firstboot.service"])}`;
+    return `hpc-stack/host:${hashFiles(IMAGES_DIR, ["host.Dockerfile", "host/hpc-firstboot.sh", "host/hpc-firstboot.service"], BASE_IMAGE)}`;
 }
 
 export async function ensureBaseImage(log: (s: string) => void): Promise<void> {

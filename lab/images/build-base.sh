@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the local Debian 12 base image hpc-stack/debian:bookworm.
+# Build the local Debian 12 base image (the lab tags it by this script's hash).
 # Order of preference: already present > a local debian:bookworm image >
 # `docker pull debian:bookworm` (only with HPC_LAB_PULL=1) > debootstrap.
 # The debootstrap fallback exists because lab/CI machines cannot reach Docker Hub.
