@@ -1,6 +1,6 @@
 // Compute containers as data: what both adapters (docker.Container, the lab's
 // `docker create`) start for each node.
-import { createHash } from "crypto";
+import { contentHash } from "./contentHash";
 import { ref, Value } from "./generated";
 import { configDir, configFile } from "./templates";
 import { ClusterLayout, ComputeNodePlan } from "./plan";
@@ -15,9 +15,8 @@ export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
 export const computeImageFiles = (): string[] => [...configDir("docker"), "ssh/sshd-hardening.conf"];
 
 export function computeImage(baseImage: string): { tag: string; dockerfile: string; baseImage: string } {
-    const h = createHash("sha256").update(baseImage);
-    for (const f of computeImageFiles()) h.update(f).update("\0").update(configFile(f)).update("\0");
-    return { tag: `hpc-stack/compute:${h.digest("hex").slice(0, 12)}`, dockerfile: "docker/Dockerfile", baseImage };
+    const tag = `hpc-stack/compute:${contentHash(baseImage, computeImageFiles().map((f) => [f, configFile(f)]))}`;
+    return { tag, dockerfile: "docker/Dockerfile", baseImage };
 }
 
 /**

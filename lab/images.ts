@@ -1,23 +1,23 @@
 // The lab's images: the Debian base (pulled or debootstrapped), the EC2 stand-in,
 // and the compute image built from the very Dockerfile `pulumi up` builds.
-import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { contentHash } from "../components/contentHash";
 import { ClusterPlan } from "../components/plan";
 import { CONFIG_FILES_DIR } from "../components/templates";
 import { docker, exists, run } from "./docker";
-import { BASE_IMAGE } from "./labPlan";
 
 const IMAGES_DIR = path.join(__dirname, "images");
+const hashOf = (seed: string, files: string[]) => contentHash(seed, files.map((f) => [f, fs.readFileSync(path.join(IMAGES_DIR, f))]));
 
-function hashFiles(dir: string, files: string[], base: string): string {
-    const h = createHash("sha256").update(base).update("\0");
-    for (const f of files) h.update(f).update("\0").update(fs.readFileSync(path.join(dir, f))).update("\0");
-    return h.digest("hex").slice(0, 12);
-}
+/**
+ * The Debian base, tagged by its recipe like every other image here: a changed
+ * build-base.sh gives a new tag, and so new host and compute images on top of it.
+ */
+export const BASE_IMAGE = `hpc-stack/debian:bookworm-${hashOf("", ["build-base.sh"])}`;
 
 export function hostImageTag(): string {
-    return `hpc-stack/host:${hashFiles(IMAGES_DIR, ["host.Dockerfile", "host/hpc-firstboot.sh", "host/hpc-firstboot.service"], BASE_IMAGE)}`;
+    return `hpc-stack/host:${hashOf(BASE_IMAGE, ["host.Dockerfile", "host/hpc-firstboot.sh", "host/hpc-firstboot.service"])}`;
 }
 
 export async function ensureBaseImage(log: (s: string) => void): Promise<void> {

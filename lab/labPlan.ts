@@ -1,19 +1,11 @@
 // The lab's stack config: the same schema and plan as `pulumi up`, with the
 // addresses of the lab's own Docker networks instead of AWS's.
-import { createHash } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import { parseConfig, RawConfig } from "../components/config";
 import { ClusterPlan, plan } from "../components/plan";
+import { BASE_IMAGE } from "./images";
 
 export const LAB_PREFIX = "hpc-lab";
 export const LAB_LABEL = "hpc-stack.lab";
-/**
- * The Debian base, tagged by its recipe like every other image here: a changed
- * build-base.sh gives a new tag, and so new host and compute images on top of it.
- */
-export const BASE_IMAGE = `hpc-stack/debian:bookworm-${createHash("sha256")
-    .update(fs.readFileSync(path.join(__dirname, "images", "build-base.sh"))).digest("hex").slice(0, 12)}`;
 
 /** The lab's networks. wan stands for the internet, vpc for SLURM-VPC, onprem for slurm_network. */
 export const NETWORKS = {
