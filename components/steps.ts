@@ -83,6 +83,15 @@ export function stepStdin(step: BootstrapStep, values: Record<string, string>): 
     }).join("");
 }
 
+/** A step's direct dependencies; an unknown one throws. */
+function dependenciesOf(byId: Map<string, BootstrapStep>, s: BootstrapStep): BootstrapStep[] {
+    return s.dependsOn.map((d) => {
+        const dep = byId.get(d);
+        if (!dep) throw new Error(`step ${s.id} depends on unknown step ${d}`);
+        return dep;
+    });
+}
+
 /** Steps in an order that honours dependsOn; an unknown or cyclic dependency throws. */
 export function orderSteps(steps: BootstrapStep[]): BootstrapStep[] {
     const byId = new Map(steps.map((s) => [s.id, s]));
@@ -91,11 +100,7 @@ export function orderSteps(steps: BootstrapStep[]): BootstrapStep[] {
     const visit = (s: BootstrapStep, path: string[]) => {
         if (done.has(s.id)) return;
         if (path.includes(s.id)) throw new Error(`bootstrap steps form a cycle: ${[...path, s.id].join(" -> ")}`);
-        for (const d of s.dependsOn) {
-            const dep = byId.get(d);
-            if (!dep) throw new Error(`step ${s.id} depends on unknown step ${d}`);
-            visit(dep, [...path, s.id]);
-        }
+        for (const dep of dependenciesOf(byId, s)) visit(dep, [...path, s.id]);
         done.add(s.id);
         out.push(s);
     };
@@ -110,13 +115,11 @@ export function orderSteps(steps: BootstrapStep[]): BootstrapStep[] {
  */
 export function pinnedHosts(steps: BootstrapStep[], step: BootstrapStep): StepHost[] {
     const byId = new Map(steps.map((s) => [s.id, s]));
-    const ancestors = new Set<string>();
-    const visit = (s: BootstrapStep) => s.dependsOn.forEach((d) => {
-        const dep = byId.get(d);
-        if (!dep) throw new Error(`step ${s.id} depends on unknown step ${d}`);
-        if (!ancestors.has(d)) { ancestors.add(d); visit(dep); }
+    const ancestors = new Set<BootstrapStep>();
+    const visit = (s: BootstrapStep) => dependenciesOf(byId, s).forEach((dep) => {
+        if (!ancestors.has(dep)) { ancestors.add(dep); visit(dep); }
     });
     visit(step);
     const hosts: StepHost[] = ["bastion", "controller"];
-    return hosts.filter((h) => [...ancestors].some((id) => byId.get(id)!.generated.includes(hostKeyNames(h).privateKey)));
+    return hosts.filter((h) => [...ancestors].some((a) => a.generated.includes(hostKeyNames(h).privateKey)));
 }
