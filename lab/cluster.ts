@@ -2,10 +2,11 @@
 import * as path from "path";
 import { ClusterPlan } from "../components/plan";
 import { orderSteps } from "../components/steps";
-import { createCompute } from "./compute";
+import { contentHash } from "../components/contentHash";
+import { computeSpecHash, createCompute } from "./compute";
 import { docker, dockerAvailable, exists, run } from "./docker";
 import { ensureImages } from "./images";
-import { bastionVpcIp, containerName, LAB_LABEL, NETWORKS } from "./labPlan";
+import { bastionVpcIp, containerName, LAB_LABEL, NETWORKS, SPEC_LABEL } from "./labPlan";
 import { runStep, ssh, waitForSsh, writeLabSshConfig } from "./ssh";
 import { generatedValues, removeState, SSH_CONFIG } from "./state";
 
@@ -45,34 +46,72 @@ async function ensureNetworks(log: Log): Promise<void> {
     }
 }
 
-/** The EC2 stand-in: Debian 12 with systemd, user admin, key-only sshd; nothing else. */
-async function ensureHost(role: "bastion" | "controller", image: string, ips: { network: string; ip: string }[], adminKey: string, log: Log): Promise<void> {
-    const name = containerName(role);
-    if (await exists("container", name)) {
+/**
+ * Starts container `name` if it was created from this very spec (its hash rides on a
+ * label); otherwise removes it and creates it anew, as Pulumi replaces a container
+ * whose image or inputs changed. Without this, `up` after an edit to the compute
+ * image or a step would leave the old container running.
+ */
+async function converge(name: string, specHash: string, log: Log, create: (labels: string[]) => Promise<void>): Promise<void> {
+    const had = await docker(["inspect", "-f", `{{index .Config.Labels "${SPEC_LABEL}"}}`, name]).then((s) => s.trim(), () => undefined);
+    if (had === specHash) {
         await docker(["start", name]);
         return;
     }
+    if (had !== undefined) {
+        log(`replacing ${name}: its image or spec changed (${had || "unlabelled"} -> ${specHash})`);
+        await docker(["rm", "-f", name]);
+    }
+    await create([`${SPEC_LABEL}=${specHash}`]);
+    log(`started ${name}`);
+}
+
+/** The EC2 stand-in: Debian 12 with systemd, user admin, key-only sshd; nothing else. */
+async function ensureHost(role: "bastion" | "controller", image: string, ips: { network: string; ip: string }[], adminKey: string, log: Log): Promise<void> {
+    const name = containerName(role);
     const [first, ...rest] = ips;
-    await docker(["create", "--name", name, "--hostname", role, "--label", `${LAB_LABEL}=1`,
+    const args = ["--name", name, "--hostname", role, "--label", `${LAB_LABEL}=1`,
         "--network", first.network, "--ip", first.ip,
         "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
         "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
-        "-e", `ADMIN_AUTHORIZED_KEYS=${adminKey}`, image]);
-    for (const r of rest) await docker(["network", "connect", "--ip", r.ip, r.network, name]);
-    await docker(["start", name]);
-    log(`started ${name}`);
+        "-e", `ADMIN_AUTHORIZED_KEYS=${adminKey}`];
+    await converge(name, contentHash([...args, image].join("\0"), rest.map((r) => [r.network, r.ip])), log, async (labels) => {
+        await docker(["create", ...args, ...labels.flatMap((l) => ["--label", l]), image]);
+        for (const r of rest) await docker(["network", "connect", "--ip", r.ip, r.network, name]);
+        await docker(["start", name]);
+    });
 }
 
 async function waitForNodes(p: ClusterPlan, log: Log, timeoutMs = 180_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
     for (;;) {
-        const out = await ssh(p, "controller", "sinfo -h -N -o '%N %T'").catch((e: Error) => e.message);
+        const out = await ssh(p, "controller", "sinfo -h -N -o '%N %T' | sort -u").catch((e: Error) => e.message);
         const states = new Map(out.trim().split("\n").map((l) => l.trim().split(/\s+/) as [string, string]));
         if (p.nodes.every((n) => /^(idle|mixed|allocated)/.test(states.get(n.name) ?? ""))) return;
         if (out !== last) { log(`    sinfo: ${out.trim().replace(/\n/g, "; ")}`); last = out; }
         if (Date.now() > deadline) throw new Error(`nodes not IDLE after ${timeoutMs / 1000}s: ${out.trim()}`);
         await new Promise((r) => setTimeout(r, 2000));
+    }
+}
+
+/**
+ * Runs `srun hostname` on a node until it answers. slurmctld can still call a node
+ * idle that a replaced container or restarted slurmd has just left, and a launch
+ * then is reset; the next one, seconds later, goes through the new tunnel.
+ */
+async function jobRunsOn(p: ClusterPlan, node: string, log: Log, timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const out = await ssh(p, "controller", `timeout 90 srun -N1 -w ${node} hostname`, { timeoutMs: 120_000 })
+            .then((o) => o.trim(), (e: Error) => e.message.split("\n").slice(-2).join(" "));
+        if (out === node) {
+            log(`    ${node}: ok`);
+            return;
+        }
+        if (Date.now() > deadline) throw new Error(`srun on ${node} did not run within ${timeoutMs / 1000}s; last: ${out}`);
+        log(`    ${node}: not yet (${out.slice(0, 160)}); retrying`);
+        await new Promise((r) => setTimeout(r, 3000));
     }
 }
 
@@ -101,22 +140,14 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
     });
     await phase("compute containers", log, async () => {
         for (const spec of p.containers) {
-            if (await exists("container", containerName(spec.node))) {
-                await docker(["start", containerName(spec.node)]);
-                continue;
-            }
-            await createCompute(spec, images.compute, values);
-            log(`started ${containerName(spec.node)}`);
+            await converge(containerName(spec.node), computeSpecHash(spec, images.compute, values), log,
+                (labels) => createCompute(spec, images.compute, values, labels));
         }
     });
     await phase("nodes IDLE", log, () => waitForNodes(p, log));
     // A node can look idle while slurmctld cannot reach it back: only a real job proves the path.
     await phase("a job on every node (srun through the tunnels)", log, async () => {
-        for (const n of p.nodes) {
-            const out = (await ssh(p, "controller", `timeout 90 srun -N1 -w ${n.name} hostname`, { timeoutMs: 120_000 })).trim();
-            if (out !== n.name) throw new Error(`srun on ${n.name} printed ${JSON.stringify(out)}`);
-            log(`    ${n.name}: ok`);
-        }
+        for (const n of p.nodes) await jobRunsOn(p, n.name, log);
     });
     log(`\nThe lab is up. Try:\n  ssh -F ${SSH_CONFIG} ${p.clusterName}-controller sinfo\n  npm run lab -- ssh controller`);
     return reports;

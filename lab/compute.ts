@@ -4,16 +4,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ContainerSpec } from "../components/containers";
+import { contentHash } from "../components/contentHash";
 import { GeneratedName, resolveValue } from "../components/generated";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL, NETWORKS } from "./labPlan";
 
-
 /** `docker create` arguments for a spec (no secrets: those go in as files). */
-export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>): string[] {
+export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = []): string[] {
     const args = [
         "create", "--name", containerName(spec.node), "--hostname", spec.name,
-        "--label", `${LAB_LABEL}=1`,
+        "--label", `${LAB_LABEL}=1`, ...extraLabels.flatMap((l) => ["--label", l]),
         ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
         "--network", NETWORKS.onprem.name, "--network-alias", spec.name,
         "--restart", spec.restart,
@@ -51,8 +51,13 @@ export async function upload(spec: ContainerSpec, values: Record<GeneratedName, 
     }
 }
 
-export async function createCompute(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>): Promise<void> {
-    await docker(createArgs(spec, image, values));
+/** What a compute container is made of (image, arguments, uploaded files): it changes exactly when `up` must replace the container. */
+export function computeSpecHash(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>): string {
+    return contentHash(createArgs(spec, image, values).join("\0"), spec.uploads.map((u) => [`${u.path} ${u.mode}`, resolveValue(u.content, values)]));
+}
+
+export async function createCompute(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = []): Promise<void> {
+    await docker(createArgs(spec, image, values, extraLabels));
     // The wan network is the compute site's way out to the bastion (the internet).
     await docker(["network", "connect", NETWORKS.wan.name, containerName(spec.node)]);
     await upload(spec, values);

@@ -6,6 +6,8 @@ import { BASE_IMAGE } from "./images";
 
 export const LAB_PREFIX = "hpc-lab";
 export const LAB_LABEL = "hpc-stack.lab";
+/** Hash of what a lab container was created from; `up` replaces it when that changes. */
+export const SPEC_LABEL = `${LAB_LABEL}.spec`;
 
 /** The lab's networks. wan stands for the internet, vpc for SLURM-VPC, onprem for slurm_network. */
 export const NETWORKS = {

@@ -1,11 +1,13 @@
 // The hybrid cluster for real: jobs through the reverse tunnels, GPUs, isolation,
 // key restrictions, munge, and tunnel recovery (issue #4).
 import { strict as assert } from "assert";
+import { up } from "../../lab/cluster";
+import { computeSpecHash, createCompute } from "../../lab/compute";
 import { docker, run } from "../../lab/docker";
-import { BASTION_WAN_IP, containerName } from "../../lab/labPlan";
+import { BASTION_WAN_IP, containerName, SPEC_LABEL } from "../../lab/labPlan";
 import { labSshConfig, sshHost } from "../../lab/ssh";
-import { ADMIN_KEY, KNOWN_HOSTS } from "../../lab/state";
-import { ctl, finished, inNode, labDown, labUp, p, sacct, sbatch, until } from "./harness";
+import { ADMIN_KEY, generatedValues, KNOWN_HOSTS } from "../../lab/state";
+import { ctl, finished, inNode, labDown, labUp, p, sacct, sbatch, until, untilJobRunsOn } from "./harness";
 
 after(labDown);
 
@@ -130,15 +132,29 @@ describe("lab: the hybrid Slurm cluster", function () {
             // slurmd restarts only once munged answers with the good key again.
             await inNode("compute1", `echo ${good} | base64 -d > /etc/munge/munge.key; pkill -x munged; `
                 + "for i in $(seq 60); do munge -n </dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.5; done; pkill -x slurmd; true");
-            // Back when a job runs there: slurmctld can call the node idle a moment
-            // before a restarted slurmd listens, and a launch then is reset.
-            await until("a job runs on compute1 again", async () => {
-                const st = (await ctl("sinfo -h -n compute1 -o %T")).trim();
-                if (/drain|down/.test(st)) await ctl("sudo scontrol update nodename=compute1 state=resume").catch(() => undefined);
-                if (st !== "idle") return false;
-                return (await ctl("timeout 30 srun -N1 -w compute1 hostname 2>&1").catch((e: Error) => e.message)).trim() === "compute1";
-            }, 300_000, 3000);
+            await untilJobRunsOn("compute1", 300_000, true);
         }
+    });
+
+    it("restarts daemons that crash in a compute container, and the node runs jobs again by itself", async function () {
+        this.timeout(240_000);
+        const node = "compute1";
+        // The oldest process whose command line starts so: the daemon, not its children.
+        const daemons: Record<string, string> = {
+            slurmd: "^/usr/sbin/slurmd ", munged: "^/usr/sbin/munged ", sshd: "^sshd: /usr/sbin/sshd", "node exporter": "^/usr/bin/prometheus-node-exporter ",
+        };
+        const pids = async () => Object.fromEntries(await Promise.all(Object.entries(daemons).map(async ([name, re]) =>
+            [name, (await inNode(node, `pgrep -o -f '${re}' || true`)).trim()] as const)));
+        const before = await pids();
+        for (const [name, pid] of Object.entries(before)) assert.match(pid, /^\d+$/, `${name} runs`);
+        await inNode(node, `kill -9 ${Object.values(before).join(" ")}`);
+        await until("every daemon is back under a new pid", async () => {
+            const now = await pids();
+            return Object.keys(daemons).every((d) => /^\d+$/.test(now[d]) && now[d] !== before[d]);
+        }, 60_000, 1000);
+        assert.match(await inNode(node, "python3 -c \"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9100/metrics').status)\""), /^200$/m);
+        // No scontrol resume: the node must come back on its own.
+        await untilJobRunsOn(node, 180_000);
     });
 
     it("restores a killed tunnel (autossh) and runs a job on that node within 60 s", async () => {
@@ -178,6 +194,27 @@ describe("lab: the hybrid Slurm cluster", function () {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("up replaces a container created from another spec, and only that one", async function () {
+        this.timeout(300_000);
+        const spec = p.containers.find((c) => c.node === "compute2")!;
+        const image = (await docker(["inspect", "-f", "{{.Config.Image}}", containerName("compute1")])).trim();
+        const values = await generatedValues(p);
+        const ids = async () => Object.fromEntries(await Promise.all(["bastion", "controller", ...p.nodes.map((n) => n.name)].map(async (h) =>
+            [h, (await docker(["inspect", "-f", "{{.Id}}", containerName(h)])).trim()] as const)));
+        // As after an edit to the image or spec: a working container, made from something else.
+        await docker(["rm", "-f", containerName("compute2")]);
+        await createCompute(spec, image, values, [`${SPEC_LABEL}=stale`]);
+        const before = await ids();
+        const lines: string[] = [];
+        await up(p, (l) => { lines.push(l); console.log(`      [lab] ${l}`); });
+        const after = await ids();
+        assert.ok(lines.some((l) => l.startsWith(`replacing ${containerName("compute2")}`)), lines.join("\n"));
+        assert.notEqual(after.compute2, before.compute2);
+        for (const h of Object.keys(before).filter((h) => h !== "compute2")) assert.equal(after[h], before[h], `${h} kept`);
+        assert.equal((await docker(["inspect", "-f", `{{index .Config.Labels "${SPEC_LABEL}"}}`, containerName("compute2")])).trim(),
+            computeSpecHash(spec, image, values));
     });
 
     it("uses the admin key only for admin (key file mode 600)", async () => {

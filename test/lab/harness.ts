@@ -66,6 +66,20 @@ export async function until<T>(what: string, f: () => Promise<T | undefined | fa
     }
 }
 
+/**
+ * Polls until an srun on `node` runs: slurmctld can call a node idle a moment before
+ * a restarted slurmd listens, and a launch then is reset. `resume` also clears a
+ * drain or down state (for tests that broke the node on purpose).
+ */
+export function untilJobRunsOn(node: string, timeoutMs: number, resume = false): Promise<boolean> {
+    return until(`a job runs on ${node}`, async () => {
+        const st = (await ctl(`sinfo -h -n ${node} -o %T | sort -u`)).trim();
+        if (resume && /drain|down/.test(st)) await ctl(`sudo scontrol update nodename=${node} state=resume`).catch(() => undefined);
+        if (st !== "idle") return false;
+        return (await ctl(`timeout 30 srun -N1 -w ${node} hostname 2>&1`).catch((e: Error) => e.message)).trim() === node;
+    }, timeoutMs, 3000);
+}
+
 /** Waits for a job to reach a final state in sacct; returns [State, ExitCode]. */
 export function finished(job: string, timeoutMs = 90_000): Promise<string[]> {
     return until(`job ${job} finished`, async () => {
