@@ -52,7 +52,8 @@ async function ensureNetworks(log: Log): Promise<void> {
  * whose image or inputs changed. Without this, `up` after an edit to the compute
  * image or a step would leave the old container running.
  */
-async function converge(name: string, specHash: string, log: Log, create: (labels: string[]) => Promise<void>): Promise<void> {
+async function converge(name: string, specHash: string, log: Log, create: (labels: string[]) => Promise<void>,
+    retire: () => Promise<void> = async () => undefined): Promise<void> {
     const had = await docker(["inspect", "-f", `{{index .Config.Labels "${SPEC_LABEL}"}}`, name]).then((s) => s.trim(), () => undefined);
     if (had === specHash) {
         await docker(["start", name]);
@@ -60,10 +61,22 @@ async function converge(name: string, specHash: string, log: Log, create: (label
     }
     if (had !== undefined) {
         log(`replacing ${name}: its image or spec changed (${had || "unlabelled"} -> ${specHash})`);
+        await retire();
         await docker(["rm", "-f", name]);
     }
     await create([`${SPEC_LABEL}=${specHash}`]);
     log(`started ${name}`);
+}
+
+/**
+ * Takes a node out before its container goes, as an admin would: DOWN, so slurmctld
+ * sends it nothing until the new slurmd registers (ReturnToService=2 then returns it),
+ * and a clean stop, so its tunnel session ends and frees the node's ports on the
+ * controller at once instead of after sshd's ClientAlive timeout.
+ */
+async function retireCompute(p: ClusterPlan, node: string): Promise<void> {
+    await ssh(p, "controller", `sudo scontrol update nodename=${node} state=down reason="replaced by lab up"`).catch(() => undefined);
+    await docker(["stop", "-t", "10", containerName(node)]);
 }
 
 /** The EC2 stand-in: Debian 12 with systemd, user admin, key-only sshd; nothing else. */
@@ -141,7 +154,7 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
     await phase("compute containers", log, async () => {
         for (const spec of p.containers) {
             await converge(containerName(spec.node), computeSpecHash(spec, images.compute, values), log,
-                (labels) => createCompute(spec, images.compute, values, labels));
+                (labels) => createCompute(spec, images.compute, values, labels), () => retireCompute(p, spec.node));
         }
     });
     await phase("nodes IDLE", log, () => waitForNodes(p, log));
