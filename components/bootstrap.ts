@@ -12,12 +12,18 @@ export interface BootstrapArgs {
     connections: Record<StepHost, Omit<Connection, "proxy" | "hostKey">>;
     /** Generated values, by name. */
     generated: (n: GeneratedName) => pulumi.Output<string>;
+    /**
+     * Each host's instance id. A replaced host keeps its address (the bastion's EIP,
+     * the controller's fixed IP), so only its id tells the steps to run again.
+     */
+    hostIds: Record<StepHost, pulumi.Input<string>>;
 }
 
 /**
  * Runs the plan's bootstrap steps with command.remote.Command. The command string
  * carries the whole program, so a changed file or script replaces (re-runs) the
- * step; triggers add the generated values, so a rotated secret re-runs it too.
+ * step; triggers add the host's instance id and the generated values, so a replaced
+ * host or a rotated secret re-runs it too.
  * Once a host's generated key is installed, later steps pin it (hostKey), so only
  * the step installing it meets the host's first-boot key unverified.
  */
@@ -35,7 +41,7 @@ export class Bootstrap extends pulumi.ComponentResource {
                 connection: connectionFor(step.host, pinnedHosts(args.steps, step), args),
                 create: stepCommand(step),
                 stdin,
-                triggers: stdin ? [stdin] : undefined,
+                triggers: stdin ? [args.hostIds[step.host], stdin] : [args.hostIds[step.host]],
             }, { parent: this, dependsOn: step.dependsOn.map((d) => this.commands[d]) });
         }
         this.registerOutputs({});

@@ -71,8 +71,11 @@ export class ComputeNodes extends pulumi.ComponentResource {
         }, child);
         const network = new docker.Network(`${name}-network`, { name: COMPUTE_NETWORK, driver: "bridge" }, child);
 
+        // Delete-first on replacement (a new image, say): the node's container name, its
+        // published SSH port and its tunnel's ports on the controller are one node's,
+        // so a second copy cannot start beside the first (pulumi-docker#1356).
         this.containers = p.containers.map((spec) => new docker.Container(`${name}-${spec.node}`,
-            containerArgs(spec, this.image.imageName, network.name, args.generated), child));
+            containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true }));
         this.registerOutputs({ containers: this.containers.map((c) => c.name) });
     }
 }

@@ -81,6 +81,7 @@ export function deploy(config: ClusterConfig): ClusterOutputs {
             controller: { host: controller.privateIp, user: p.adminUser, ...auth, dialErrorLimit: 60 },
         },
         generated,
+        hostIds: { bastion: bastion.instance.id, controller: controller.instance.id },
     }, { dependsOn: [bastion, controller] });
 
     new ComputeNodes(`${name}-compute`, { plan: p, generated }, { dependsOn: [bootstrap] });

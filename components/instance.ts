@@ -28,5 +28,11 @@ export function hostInstance(name: string, a: HostInstanceArgs, opts: pulumi.Cus
         rootBlockDevice: { volumeSize: a.host.rootVolumeGb, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
         tags: a.tags,
         volumeTags: a.tags,
-    }, { ...opts, ignoreChanges: ["ami"] });
+    }, {
+        ...opts,
+        ignoreChanges: ["ami"],
+        // A fixed private IP (the controller's: every tunnel and known_hosts line names
+        // it) cannot be held by the replacement and the old instance at once.
+        deleteBeforeReplace: a.privateIp !== undefined,
+    });
 }

@@ -70,6 +70,15 @@ describe("adapters: the Pulumi program follows the plan", () => {
         assert.equal(line, `mungeKey ${Buffer.from(munge).toString("base64")}`);
     });
 
+    it("re-runs a host's steps on a replaced host (same IP, new disk): its instance id and stdin are the triggers", () => {
+        const instanceId = (host: string) => m.one("aws:ec2/instance:Instance", `-${host}-instance`).id;
+        for (const step of p.steps) {
+            const c = commandFor(step.id);
+            const expected = step.generated.length ? [instanceId(step.host), c.inputs.stdin] : [instanceId(step.host)];
+            assert.deepEqual(c.inputs.triggers, expected, step.id);
+        }
+    });
+
     it("orders commands by the steps' dependsOn", () => {
         // Mocks register resources as their dependencies resolve, so order of registration follows dependsOn.
         const order = m.ofType(CMD).map((c) => c.name.replace(/^.*-bootstrap-/, ""));
@@ -106,6 +115,11 @@ describe("adapters: the Pulumi program follows the plan", () => {
             for (const port of c.inputs.ports as { ip: string }[]) assert.equal(port.ip, "127.0.0.1");
             assert.notEqual(c.inputs.privileged, true);
         }
+    });
+
+    it("replaces a compute container delete-first: its name, SSH port and tunnel ports cannot be held twice", () => {
+        assert.equal(m.ofType(CONTAINER).length, p.containers.length);
+        for (const c of m.ofType(CONTAINER)) assert.equal(c.options.deleteBeforeReplace, true, c.name);
     });
 
     it("delivers the munge key and tunnel keys to containers only as secrets", () => {

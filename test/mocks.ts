@@ -20,6 +20,19 @@ export interface Recorded {
     state: Record<string, unknown>;
     id: string;
     parent?: string;
+    /** Resource options as the engine would receive them. */
+    options: RequestOptions;
+}
+
+/** The options of a RegisterResource request that decide how a change is applied. */
+export interface RequestOptions { deleteBeforeReplace: boolean; ignoreChanges: string[] }
+
+/** The request fields the options are read from (the generated protobuf class). */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
 }
 
 function isSecretWrapper(v: unknown): v is { value: unknown } {
@@ -70,6 +83,8 @@ function computed(type: string, name: string, inputs: Record<string, unknown>, n
 
 export class RecordingMocks implements pulumi.runtime.Mocks {
     public readonly resources: Recorded[] = [];
+    /** Filled by installMocks from each request, just before newResource sees it. */
+    public readonly requestOptions = new Map<string, RequestOptions>();
     public readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
@@ -88,6 +103,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             secretKeys: Object.keys(args.inputs).filter((k) => containsSecret(args.inputs[k])),
             state,
             id,
+            options: this.requestOptions.get(`${args.type}::${args.name}`) ?? { deleteBeforeReplace: false, ignoreChanges: [] },
         });
         return { id, state };
     }
@@ -126,6 +142,13 @@ export const DEV_STACK_FILE = path.join(ROOT, "Pulumi.dev.yaml");
 export function installMocks(config: Record<string, string>, project = "hpc-stack", stack = "dev"): RecordingMocks {
     const mocks = new RecordingMocks();
     pulumi.runtime.setMocks(mocks, project, stack, false);
+    // Mocks.newResource is not given the resource options; read them off the request.
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        mocks.requestOptions.set(`${req.getType()}::${req.getName()}`, { deleteBeforeReplace: req.getDeletebeforereplace(), ignoreChanges: req.getIgnorechangesList() });
+        return register(req, cb);
+    };
     pulumi.runtime.setAllConfig(config);
     return mocks;
 }

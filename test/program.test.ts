@@ -105,6 +105,16 @@ describe("the program under mocks with Pulumi.dev.yaml", () => {
         assert.equal((byName(m, T.instance, "hpc-controller").inputs.rootBlockDevice as Record<string, unknown>).volumeSize, 20);
     });
 
+    it("replaces the controller delete-first, since its fixed private IP cannot be held twice", () => {
+        const ctl = byName(m, T.instance, "hpc-controller");
+        assert.match(String(ctl.inputs.privateIp), /^\d+\.\d+\.\d+\.\d+$/);
+        assert.equal(ctl.options.deleteBeforeReplace, true);
+        // The bastion has no fixed address: its replacement comes up before the old one goes.
+        assert.equal(byName(m, T.instance, "hpc-bastion").options.deleteBeforeReplace, false);
+        // A newer Debian AMI must not replace a running cluster's hosts.
+        for (const i of m.ofType(T.instance)) assert.deepEqual(i.options.ignoreChanges, ["ami"], i.name);
+    });
+
     it("uses the Debian 12 AMI from Debian's account", () => {
         const ami = m.invokes.find((i) => i.token === "aws:ec2/getAmi:getAmi");
         assert.ok(ami);
