@@ -10,6 +10,8 @@ import { nodeTunnel, NODE_LOCAL_PORTS, TUNNEL_USER } from "./tunnels";
 export const COMPUTE_NETWORK = "slurm_network";
 export const TUNNEL_KEY_PATH = "/etc/hpc/tunnel/id_ed25519";
 export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
+/** Label naming the node a compute container runs (so a removed node's container can be found). */
+export const NODE_LABEL = "hpc-stack.node";
 
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
 export const computeImageFiles = (): string[] => [...configDir("docker"), "ssh/sshd-hardening.conf"];
@@ -75,7 +77,7 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
         gpus: n.gpus,
         capAdd: ["SYS_NICE"],
         restart: "unless-stopped",
-        labels: { "hpc-stack.cluster": p.clusterName, "hpc-stack.node": n.name },
+        labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name },
     }));
 }
 

@@ -1,5 +1,6 @@
 // `npm run lab -- up | status | down`: the cluster of the plan, on one Docker engine.
 import * as path from "path";
+import { NODE_LABEL } from "../components/containers";
 import { ClusterPlan } from "../components/plan";
 import { orderSteps } from "../components/steps";
 import { contentHash } from "../components/contentHash";
@@ -152,6 +153,14 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
         }
     });
     await phase("compute containers", log, async () => {
+        // As pulumi up deletes the container of a node removed from the config.
+        const running = (await docker(["ps", "-a", "--filter", `label=${LAB_LABEL}=1`, "--filter", `label=${NODE_LABEL}`,
+            "--format", `{{.Label "${NODE_LABEL}"}}`])).trim().split("\n").filter(Boolean);
+        for (const node of running.filter((n) => !p.nodes.some((x) => x.name === n))) {
+            log(`removing ${containerName(node)}: ${node} is no longer in the plan`);
+            await retireCompute(p, node);
+            await docker(["rm", "-f", containerName(node)]);
+        }
         for (const spec of p.containers) {
             await converge(containerName(spec.node), computeSpecHash(spec, images.compute, values), log,
                 (labels) => createCompute(spec, images.compute, values, labels), () => retireCompute(p, spec.node));

@@ -20,3 +20,12 @@ hpc_service slurmctld /etc/slurm/slurm.conf /etc/slurm/gres.conf /etc/slurm/cgro
 
 ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 hpc_wait 60 /var/log/slurm/slurmctld.log "slurmctld does not answer scontrol ping" ctld_up
+
+# Configless slurmds keep the config they fetched when they started, and a restart
+# of slurmctld does not refresh it: push the new one, or nodes added by this run are
+# unknown to the others (a job spanning old and new nodes fails with "Can't find an
+# address, check slurm.conf").
+if hpc_changed /etc/slurm/slurm.conf || hpc_changed /etc/slurm/gres.conf || hpc_changed /etc/slurm/cgroup.conf; then
+  scontrol reconfigure
+  hpc_note "pushed the new config to every slurmd (scontrol reconfigure)"
+fi

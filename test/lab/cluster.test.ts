@@ -3,8 +3,9 @@
 import { strict as assert } from "assert";
 import { up } from "../../lab/cluster";
 import { computeSpecHash, createCompute } from "../../lab/compute";
-import { docker, run } from "../../lab/docker";
-import { BASTION_WAN_IP, containerName, SPEC_LABEL } from "../../lab/labPlan";
+import { DEFAULT_COMPUTE_NODES } from "../../components/config";
+import { docker, exists, run } from "../../lab/docker";
+import { BASTION_WAN_IP, containerName, labPlan, SPEC_LABEL } from "../../lab/labPlan";
 import { labSshConfig, sshHost } from "../../lab/ssh";
 import { ADMIN_KEY, generatedValues, KNOWN_HOSTS } from "../../lab/state";
 import { ctl, finished, inNode, labDown, labUp, p, sacct, sbatch, until, untilJobRunsOn } from "./harness";
@@ -215,6 +216,23 @@ describe("lab: the hybrid Slurm cluster", function () {
         for (const h of Object.keys(before).filter((h) => h !== "compute2")) assert.equal(after[h], before[h], `${h} kept`);
         assert.equal((await docker(["inspect", "-f", `{{index .Config.Labels "${SPEC_LABEL}"}}`, containerName("compute2")])).trim(),
             computeSpecHash(spec, image, values));
+    });
+
+    it("grows by a node and shrinks back with up: a job spans old and new nodes, and the removed node's container goes", async function () {
+        this.timeout(600_000);
+        const log = (l: string) => console.log(`      [lab] ${l}`);
+        const grown = labPlan({ computeNodes: [...DEFAULT_COMPUTE_NODES, { name: "compute3" }] });
+        try {
+            await up(grown, log);
+            // The batch step runs on compute1, whose slurmd started before compute3 existed.
+            const job = await sbatch("-N3 -w compute[1-3] -o /dev/null --wrap 'srun hostname'");
+            assert.deepEqual(await finished(job, 150_000), ["COMPLETED", "0:0"]);
+            assert.equal((await ctl(`sacct -n -P -j ${job}.0 -o NodeList`)).trim(), "compute[1-3]");
+        } finally {
+            await up(p, log);
+        }
+        assert.equal(await exists("container", containerName("compute3")), false);
+        assert.equal((await ctl("sinfo -h -N -o %N | sort -u")).trim(), p.nodes.map((n) => n.name).join("\n"));
     });
 
     it("uses the admin key only for admin (key file mode 600)", async () => {
