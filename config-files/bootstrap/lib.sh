@@ -11,7 +11,8 @@
 #                     mode/owner differ; counts a change
 #   hpc_file_from_secret NAME PATH MODE OWNER   same, with a generated value
 #   hpc_apt PKG...    installs only the packages that are missing; counts a change
-#   hpc_changed PATH  true when PATH was changed by this run
+#   hpc_changed PATH  true when PATH was changed by this run, or by an earlier run
+#                     of this step that failed before it finished
 #   hpc_note MSG      counts a change that is not a file (a user, a service, a DB row)
 #   hpc_report        prints "hpc-step <id>: changed=N unchanged=M" (the last line)
 # shellcheck shell=bash
@@ -25,6 +26,13 @@ HPC_UNCHANGED=0
 HPC_CHANGED_PATHS=" "
 
 hpc_log() { printf '[%s] %s\n' "${HPC_STEP:-step}" "$*"; }
+
+# A run that fails after it replaced a file but before it acted on it (a restart, a
+# reconfigure) would leave the daemon on the old config, and the next run, finding
+# the file already right, would not act either. So every replaced path stays
+# pending, on the host, until the step succeeds.
+HPC_STATE_DIR=${HPC_STATE_DIR:-/var/lib/hpc-stack}
+_hpc_pending() { printf '%s/pending/%s' "$HPC_STATE_DIR" "${HPC_STEP:-step}"; }
 
 hpc_read_secrets() {
   local name value
@@ -55,6 +63,8 @@ _hpc_install() {
     return 0
   fi
   install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$src" "$path.hpc-new"
+  install -d -m 0700 "$HPC_STATE_DIR" "$HPC_STATE_DIR/pending"
+  printf '%s\n' "$path" >>"$(_hpc_pending)"
   mv -f "$path.hpc-new" "$path"
   HPC_CHANGED_PATHS+="$path "
   hpc_note "$path"
@@ -78,7 +88,15 @@ hpc_file_from_secret() {
   rm -f "$tmp"
 }
 
-hpc_changed() { [[ "$HPC_CHANGED_PATHS" == *" $1 "* ]]; }
+hpc_changed() {
+  [[ "$HPC_CHANGED_PATHS" == *" $1 "* ]] && return 0
+  if [[ -f "$(_hpc_pending)" ]] && grep -qxF -- "$1" "$(_hpc_pending)"; then
+    hpc_log "$1 was replaced by a run that failed: acting on it now"
+    HPC_CHANGED_PATHS+="$1 "
+    return 0
+  fi
+  return 1
+}
 
 hpc_apt() {
   local missing=() p
@@ -133,7 +151,7 @@ hpc_wait() {
 hpc_report() { printf 'hpc-step %s: changed=%d unchanged=%d\n' "$HPC_STEP" "$HPC_CHANGES" "$HPC_UNCHANGED"; }
 _hpc_exit() {
   local rc=$?
-  if ((rc == 0)); then hpc_report; else hpc_log "FAILED (exit $rc)" >&2; fi
+  if ((rc == 0)); then rm -f "$(_hpc_pending)"; hpc_report; else hpc_log "FAILED (exit $rc)" >&2; fi
 }
 trap _hpc_exit EXIT
 
