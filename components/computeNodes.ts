@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { COMPUTE_NETWORK, ContainerSpec } from "./containers";
-import { GeneratedName, isRef, resolveValue } from "./generated";
+import { GeneratedName, isRef, resolveValue, Value } from "./generated";
 import { ClusterPlan } from "./plan";
 import { CONFIG_FILES_DIR } from "./templates";
 
@@ -12,11 +12,14 @@ export interface ComputeNodesArgs {
     generated: (n: GeneratedName) => pulumi.Output<string>;
 }
 
-/** Every generated value a spec refers to, resolved in one Output (one per container, not one per field). */
-function resolved(spec: ContainerSpec, generated: (n: GeneratedName) => pulumi.Output<string>, which: "env" | "uploads"): pulumi.Output<Record<string, string>> {
-    const values = which === "env" ? Object.values(spec.env) : spec.uploads.map((u) => u.content);
+/**
+ * Builds one input from the generated values a spec refers to: one Output per
+ * input, not one per field (at 1000 nodes every Output counts, see README).
+ */
+function withGenerated<T>(values: Value[], generated: (n: GeneratedName) => pulumi.Output<string>,
+    build: (vals: Partial<Record<GeneratedName, string>>) => T): pulumi.Output<T> {
     const names = [...new Set(values.filter(isRef).map((r) => r.ref))];
-    return pulumi.all(names.map(generated)).apply((vs) => Object.fromEntries(names.map((n, i) => [n, vs[i]])));
+    return pulumi.all(names.map(generated)).apply((vs) => build(Object.fromEntries(names.map((n, i) => [n, vs[i]]))));
 }
 
 /** docker.Container arguments for one spec: the one mapping from plan to provider. */
@@ -26,8 +29,8 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
         name: spec.name,
         hostname: spec.name,
         image,
-        envs: resolved(spec, generated, "env").apply((vals) => Object.entries(spec.env).map(([k, v]) => `${k}=${resolveValue(v, vals)}`)),
-        uploads: resolved(spec, generated, "uploads").apply((vals) => spec.uploads.map((u) => ({
+        envs: withGenerated(Object.values(spec.env), generated, (vals) => Object.entries(spec.env).map(([k, v]) => `${k}=${resolveValue(v, vals)}`)),
+        uploads: withGenerated(spec.uploads.map((u) => u.content), generated, (vals) => spec.uploads.map((u) => ({
             file: u.path,
             permissions: u.mode,
             ...(u.base64 ? { contentBase64: resolveValue(u.content, vals) } : { content: resolveValue(u.content, vals) }),
