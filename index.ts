@@ -1,20 +1,25 @@
 // hpc-stack: read and validate the stack config, declare the cluster, export its outputs.
-import { deploy } from "./components/deploy";
+// The program is async (Pulumi awaits an exported function): compute nodes are
+// declared in batches, see components/batches.ts.
+import { ClusterOutputs, deploy } from "./components/deploy";
 import { tuneStackTraces } from "./components/runtimeTuning";
 import { readStackConfig } from "./components/stackConfig";
 
-tuneStackTraces();
-
-const out = deploy(readStackConfig());
-
-export const vpcId = out.vpcId;
-export const publicSubnetId = out.publicSubnetId;
-export const privateSubnetId = out.privateSubnetId;
-export const bastionPublicIp = out.bastionPublicIp;
-export const controllerPrivateIp = out.controllerPrivateIp;
-export const natPublicIp = out.natPublicIp;
-export const sshConfig = out.sshConfig;
-export const knownHosts = out.knownHosts;
-export const clusterName = out.clusterName;
-export const partitions = out.partitions;
-export const adminPrivateKey = out.adminPrivateKey;
+export = async (): Promise<ClusterOutputs> => {
+    tuneStackTraces();
+    const out = await deploy(readStackConfig());
+    // Named one by one: these are the stack outputs other teams read.
+    return {
+        vpcId: out.vpcId,
+        publicSubnetId: out.publicSubnetId,
+        privateSubnetId: out.privateSubnetId,
+        bastionPublicIp: out.bastionPublicIp,
+        controllerPrivateIp: out.controllerPrivateIp,
+        natPublicIp: out.natPublicIp,
+        sshConfig: out.sshConfig,
+        knownHosts: out.knownHosts,
+        clusterName: out.clusterName,
+        partitions: out.partitions,
+        adminPrivateKey: out.adminPrivateKey,
+    };
+};

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { inBatches } from "./batches";
 import { COMPUTE_NETWORK, ContainerSpec } from "./containers";
 import { GeneratedName, isRef, resolveValue, Value } from "./generated";
 import { ClusterPlan } from "./plan";
@@ -52,7 +53,8 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
  * slurm_network, and one container per node that dials out through the tunnels.
  */
 export class ComputeNodes extends pulumi.ComponentResource {
-    public readonly containers: docker.Container[];
+    /** One container per node, declared in batches (components/batches.ts): await it. */
+    public readonly containers: Promise<docker.Container[]>;
     public readonly image: docker.Image;
 
     constructor(name: string, args: ComputeNodesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -77,8 +79,8 @@ export class ComputeNodes extends pulumi.ComponentResource {
         // Delete-first on replacement (a new image, say): the node's container name, its
         // published SSH port and its tunnel's ports on the controller are one node's,
         // so a second copy cannot start beside the first (pulumi-docker#1356).
-        this.containers = p.containers.map((spec) => new docker.Container(`${name}-${spec.node}`,
+        this.containers = inBatches(p.containers, (spec) => new docker.Container(`${name}-${spec.node}`,
             containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true }));
-        this.registerOutputs({ containers: this.containers.map((c) => c.name) });
+        this.containers.then((cs) => this.registerOutputs({ containers: cs.map((c) => c.name) }), () => undefined);
     }
 }

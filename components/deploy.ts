@@ -37,7 +37,8 @@ export interface ClusterOutputs {
     adminPrivateKey?: pulumi.Output<string>;
 }
 
-export function deploy(config: ClusterConfig): ClusterOutputs {
+/** Declares the whole cluster; resolves once every resource is declared. */
+export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
     const p = plan(config);
     const name = p.clusterName;
     const ami = debian12Ami();
@@ -65,6 +66,7 @@ export function deploy(config: ClusterConfig): ClusterOutputs {
         adminPublicKey: adminKey.publicKey,
         bastionAddress: bastion.publicIp,
     });
+    await secrets.ready;
     const generated = (n: Parameters<ClusterSecrets["get"]>[0]) => secrets.get(n);
 
     // Host keys: each host's first step installs its generated key, and Bootstrap
@@ -84,7 +86,8 @@ export function deploy(config: ClusterConfig): ClusterOutputs {
         hostIds: { bastion: bastion.instance.id, controller: controller.instance.id },
     }, { dependsOn: [bastion, controller] });
 
-    new ComputeNodes(`${name}-compute`, { plan: p, generated }, { dependsOn: [bootstrap] });
+    const compute = new ComputeNodes(`${name}-compute`, { plan: p, generated }, { dependsOn: [bootstrap] });
+    await compute.containers;
 
     return {
         vpcId: network.vpc.id,

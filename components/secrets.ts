@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
+import { inBatches } from "./batches";
 import { GeneratedName, hostKeyNames, isSecretName } from "./generated";
 import { ClusterLayout } from "./plan";
 import { renderKnownHosts } from "./tunnels";
@@ -19,6 +20,8 @@ export interface ClusterSecretsArgs {
  */
 export class ClusterSecrets extends pulumi.ComponentResource {
     private readonly values = new Map<GeneratedName, pulumi.Output<string>>();
+    /** Resolves when every per-node tunnel key is declared (in batches, components/batches.ts). */
+    public readonly ready: Promise<void>;
 
     constructor(name: string, args: ClusterSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hpc-stack:secrets:ClusterSecrets", name, {}, opts);
@@ -42,14 +45,13 @@ export class ClusterSecrets extends pulumi.ComponentResource {
         this.set("knownHosts", pulumi.all([args.bastionAddress, bastionKey.publicKeyOpenssh, controllerKey.publicKeyOpenssh])
             .apply(([addr, b, c]) => renderKnownHosts(addr, b, p.controller.privateIp, c)));
 
-        for (const node of p.nodes) {
+        this.set("adminPublicKey", pulumi.output(args.adminPublicKey));
+        this.set("bastionAddress", pulumi.output(args.bastionAddress));
+        this.ready = inBatches(p.nodes, (node) => {
             const k = new tls.PrivateKey(`${name}-tunnel-${node.name}`, { algorithm: "ED25519" }, parent);
             this.set(`tunnelPrivateKey/${node.name}`, k.privateKeyOpenssh);
             this.set(`tunnelPublicKey/${node.name}`, k.publicKeyOpenssh.apply((x) => x.trim()));
-        }
-        this.set("adminPublicKey", pulumi.output(args.adminPublicKey));
-        this.set("bastionAddress", pulumi.output(args.bastionAddress));
-        this.registerOutputs({});
+        }).then(() => this.registerOutputs({}));
     }
 
     private set(n: GeneratedName, v: pulumi.Output<string>): void {
@@ -59,7 +61,7 @@ export class ClusterSecrets extends pulumi.ComponentResource {
     /** The value of a generated name; secrets come back as secret Outputs. */
     get(n: GeneratedName): pulumi.Output<string> {
         const v = this.values.get(n);
-        if (!v) throw new Error(`no generated value ${n}`);
+        if (!v) throw new Error(`no generated value ${n}${n.startsWith("tunnel") ? " (await ClusterSecrets.ready first)" : ""}`);
         return v;
     }
 }

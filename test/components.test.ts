@@ -7,7 +7,7 @@ import { installMocks, settle } from "./mocks";
 
 async function run(raw: Record<string, unknown>) {
     const mocks = installMocks({});
-    const out = deploy(parseConfig({ trustedCidrs: ["203.0.113.0/24"], ...raw }));
+    const out = await deploy(parseConfig({ trustedCidrs: ["203.0.113.0/24"], ...raw }));
     await settle(out as unknown as Record<string, unknown>);
     return { mocks, out };
 }

@@ -161,8 +161,10 @@ export async function runIndex(config: Record<string, string>): Promise<{ mocks:
     const mocks = installMocks(config);
     const indexPath = require.resolve(path.join(ROOT, "index.ts"));
     delete require.cache[indexPath];
+    // As Pulumi's Node.js runtime does: a module that exports a function is called and awaited.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const outputs = require(indexPath) as Record<string, unknown>;
+    const program = require(indexPath) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
+    const outputs = typeof program === "function" ? await program() : program;
     await settle(outputs);
     return { mocks, outputs };
 }
