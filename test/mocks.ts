@@ -161,10 +161,10 @@ export async function runIndex(config: Record<string, string>): Promise<{ mocks:
     const mocks = installMocks(config);
     const indexPath = require.resolve(path.join(ROOT, "index.ts"));
     delete require.cache[indexPath];
-    // As Pulumi's Node.js runtime does: a module that exports a function is called and awaited.
+    // As Pulumi's Node.js runtime does with a module that exports a function: call it and await it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(indexPath) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
-    const outputs = typeof program === "function" ? await program() : program;
+    const program = require(indexPath) as () => Promise<Record<string, unknown>>;
+    const outputs = await program();
     await settle(outputs);
     return { mocks, outputs };
 }
