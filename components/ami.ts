@@ -1,12 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEBIAN_AMI_NAME, DEBIAN_AMI_OWNER } from "./platform";
 
-/** Debian's own AWS account: the images it publishes as debian-12-amd64-*. */
-export const DEBIAN_AMI_OWNER = "136693071363";
-export const DEBIAN_AMI_NAME = "debian-12-amd64-*";
-
-/** The newest Debian 12 amd64 AMI, so controller and compute share Slurm 22.05. */
-export function debian12Ami(opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+/** The newest amd64 AMI of the platform's Debian release, so controller and compute share one Slurm. */
+export function debianAmi(opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
     return aws.ec2.getAmiOutput({
         owners: [DEBIAN_AMI_OWNER],
         mostRecent: true,

@@ -5,6 +5,7 @@ import * as ipaddr from "ipaddr.js";
 export interface ParsedCidr {
     cidr: string;
     kind: "ipv4" | "ipv6";
+    prefix: number;
     first: bigint;
     last: bigint;
 }
@@ -35,7 +36,7 @@ export function parseCidr(cidr: string): ParsedCidr {
             : ipaddr.IPv6.networkAddressFromCIDR(cidr).toString();
         throw new Error(`has host bits set (did you mean ${network}/${prefix}?)`);
     }
-    return { cidr, kind, first: value, last: value | hostMask };
+    return { cidr, kind, prefix, first: value, last: value | hostMask };
 }
 
 export function contains(outer: ParsedCidr, inner: ParsedCidr): boolean {

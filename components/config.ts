@@ -2,6 +2,7 @@
 // its key and value before a single resource is declared.
 import { z } from "zod";
 import { contains, isWorld, overlaps, parseCidr } from "./cidr";
+import { DEFAULT_COMPUTE_BASE_IMAGE, PLATFORM, PLATFORM_ID } from "./platform";
 
 export const CONTROLLER_INSTANCE_TYPES = ["t3.medium", "t3.large"] as const;
 export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small"] as const;
@@ -10,6 +11,18 @@ export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small"] as co
 export const NODE_PORT_KINDS = ["slurmd", "ssh", "nodeExporter", "dcgmExporter", "app"] as const;
 /** Ports per node block: room to add kinds without renumbering existing nodes. */
 export const NODE_PORT_STRIDE = 10;
+/** The controller's host number in the private subnet: AWS reserves the first four, .10 leaves room for humans. */
+export const CONTROLLER_HOST_INDEX = 10;
+/** AWS's VPC and subnet sizes: /16 (largest) to /28 (smallest). */
+export const AWS_PREFIX = { largest: 16, smallest: 28 } as const;
+/** One srun holds 3-4 ports, and the range is split in two halves: 4 ports each at the least. */
+export const SRUN_RANGE_PORTS = { min: 8, max: 1000 } as const;
+/** Keys the schema keeps, with what nothing does with them yet: setting one is reported. */
+export const RESERVED_KEYS: Record<string, string> = {
+    prometheusPort: "no Prometheus is deployed yet; the port is only kept free of tunnel ports",
+    grafanaPort: "no Grafana is deployed yet; the port is only kept free of tunnel ports",
+};
+
 /** MariaDB's port; it binds 127.0.0.1 on the controller, so nothing else may take it. */
 export const MARIADB_PORT = 3306;
 
@@ -58,7 +71,9 @@ export const configSchema = z.object({
     adminPublicKey: z.string().regex(/^(|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/, "must be an OpenSSH ssh-ed25519 or ssh-rsa public key, or empty to generate one").default(""),
     computeNodes: z.array(computeNode).min(1, "must declare at least one compute node").default(DEFAULT_COMPUTE_NODES),
     dockerHost: z.string().regex(/^(unix:\/\/\/.+|ssh:\/\/[^\s]+)$/, "must be unix:///path/to/docker.sock or ssh://user@host (plain tcp:// is unauthenticated)").default("unix:///var/run/docker.sock"),
-    computeBaseImage: z.string().min(1).default("debian:bookworm"),
+    computeBaseImage: z.string().refine(isPlatformImage,
+        `must be a Debian ${PLATFORM.debianVersion} image, tagged ${PLATFORM.debianSuite}* or ${PLATFORM.debianVersion}* (e.g. ${DEFAULT_COMPUTE_BASE_IMAGE}), so that slurmd runs the controller's Slurm ${PLATFORM.slurmSeries}`)
+        .default(DEFAULT_COMPUTE_BASE_IMAGE),
     computeSshBindAddress: z.ipv4("must be an IPv4 address").refine((a) => a !== "0.0.0.0", "must not be the wildcard address: compute SSH stays off public interfaces").default("127.0.0.1"),
     computeSshPortBase: port.default(2221),
     slurmctldPort: port.default(6817),
@@ -69,6 +84,10 @@ export const configSchema = z.object({
     prometheusPort: port.default(9090),
     grafanaPort: port.default(3000),
     backupRetentionDays: z.number().int().min(1).max(3650).default(14),
+    // Set only for the one `pulumi up` that moves an existing stack to this program's
+    // platform (README: "Upgrading a stack to a new platform").
+    replaceForPlatform: z.string().refine((v) => v === "" || v === PLATFORM_ID,
+        `must be empty, or ${PLATFORM_ID} (the platform this program deploys) to replace every host of a stack that runs another`).default(""),
     tags: z.record(z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/), z.string().max(256)).default({}),
 }).strict().superRefine((c, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -76,12 +95,24 @@ export const configSchema = z.object({
     // Parse errors were already reported on the key; relations only make sense on valid CIDRs.
     const safe = (v: string) => { try { return parseCidr(v); } catch { return undefined; } };
     const vpc = safe(c.vpcCidr);
-    const priv = safe(c.privateSubnetCidr);
-    const pub = safe(c.publicSubnetCidr);
+    // Subnets are IPv4 (reported below), so relations are only checked between IPv4 blocks.
+    const v4 = (v: string) => { const b = safe(v); return b?.kind === "ipv4" ? b : undefined; };
+    const priv = v4(c.privateSubnetCidr);
+    const pub = v4(c.publicSubnetCidr);
     if (vpc && vpc.kind !== "ipv4") issue(["vpcCidr"], "must be an IPv4 block");
     if (vpc && priv && !contains(vpc, priv)) issue(["privateSubnetCidr"], `is outside vpcCidr ${c.vpcCidr}`);
     if (vpc && pub && !contains(vpc, pub)) issue(["publicSubnetCidr"], `is outside vpcCidr ${c.vpcCidr}`);
     if (priv && pub && overlaps(priv, pub)) issue(["publicSubnetCidr"], `overlaps privateSubnetCidr ${c.privateSubnetCidr}`);
+    for (const [key, block] of [["vpcCidr", vpc], ["privateSubnetCidr", safe(c.privateSubnetCidr)], ["publicSubnetCidr", safe(c.publicSubnetCidr)]] as const) {
+        if (block?.kind !== "ipv4") {
+            if (block && key !== "vpcCidr") issue([key], "must be an IPv4 block");
+            continue;
+        }
+        if (block.prefix < AWS_PREFIX.largest || block.prefix > AWS_PREFIX.smallest) {
+            issue([key], `is a /${block.prefix}: AWS takes /${AWS_PREFIX.largest} to /${AWS_PREFIX.smallest}` +
+                (key === "privateSubnetCidr" && block.prefix > AWS_PREFIX.smallest ? ` (the controller's fixed address is host #${CONTROLLER_HOST_INDEX})` : ""));
+        }
+    }
 
     const seen = new Map<string, number>();
     c.computeNodes.forEach((n, i) => {
@@ -94,6 +125,13 @@ export const configSchema = z.object({
     const srun = range ? [Number(range[1]), Number(range[2])] : undefined;
     if (srun && !(1024 <= srun[0] && srun[0] <= srun[1] && srun[1] <= 65535)) {
         issue(["srunPortRange"], "must be low-high with 1024 <= low <= high <= 65535");
+    } else if (srun) {
+        const size = srun[1] - srun[0] + 1;
+        if (size < SRUN_RANGE_PORTS.min) {
+            issue(["srunPortRange"], `holds ${size} ports: it is split between controller and job sruns, and one srun holds 3-4, so it needs at least ${SRUN_RANGE_PORTS.min}`);
+        } else if (size > SRUN_RANGE_PORTS.max) {
+            issue(["srunPortRange"], `holds ${size} ports: every node opens one tunnel forward per port of its lower half, so it may hold at most ${SRUN_RANGE_PORTS.max}`);
+        }
     }
 
     // Every port below lives on the controller's loopback (directly or through a tunnel).
@@ -110,7 +148,7 @@ export const configSchema = z.object({
     claim(22, "sshd", ["slurmctldPort"]);
     claim(MARIADB_PORT, "MariaDB", ["slurmctldPort"]);
     for (const k of ["slurmctldPort", "slurmdbdPort", "prometheusPort", "grafanaPort"] as const) claim(c[k], k, [k]);
-    if (srun && srun[0] <= srun[1] && srun[1] - srun[0] < 1000) {
+    if (srun && srun[0] <= srun[1] && srun[1] - srun[0] < SRUN_RANGE_PORTS.max) {
         for (let p = srun[0]; p <= srun[1]; p++) claim(p, "srunPortRange", ["srunPortRange"]);
     }
     const lastTunnelPort = c.tunnelPortBase + c.computeNodes.length * NODE_PORT_STRIDE - 1;
@@ -124,6 +162,23 @@ export const configSchema = z.object({
         issue(["computeSshPortBase"], `leaves no room for ${c.computeNodes.length} published SSH ports`);
     }
 });
+
+/**
+ * Whether an image reference names the platform's Debian: its tag starts with the
+ * suite or the version (debian:trixie, debian:13.2-slim, reg.example/debian:trixie-20251117@sha256:...).
+ * An untagged (latest) reference moves with Debian's releases, so it does not.
+ */
+export function isPlatformImage(ref: string): boolean {
+    const name = ref.split("@")[0];
+    const colon = name.lastIndexOf(":");
+    if (colon < 0 || colon < name.lastIndexOf("/")) return false;
+    return new RegExp(`^(${PLATFORM.debianSuite}|${PLATFORM.debianVersion})([-.]|$)`).test(name.slice(colon + 1));
+}
+
+/** Keys set in raw config that nothing uses yet, each with why: the user is told, not left guessing. */
+export function configNotices(raw: RawConfig): string[] {
+    return Object.keys(RESERVED_KEYS).filter((k) => raw[k] !== undefined).map((k) => `${k} = ${JSON.stringify(raw[k])}: ${RESERVED_KEYS[k]}`);
+}
 
 export type ClusterConfig = z.output<typeof configSchema>;
 export type ComputeNodeConfig = ClusterConfig["computeNodes"][number];

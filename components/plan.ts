@@ -1,6 +1,6 @@
 // The pure core: plan(config) -> ClusterPlan. No Pulumi, no I/O, so the Pulumi
 // components and the local lab consume exactly the same decisions.
-import { ClusterConfig, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
+import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
 import { hostAddress, parseCidr } from "./cidr";
 import { bootstrapSteps } from "./bootstrapSteps";
 import { computeImage, ContainerSpec, containerSpecs } from "./containers";
@@ -13,8 +13,6 @@ export const ADMIN_USER = "admin";
 export const ADMIN_UID = 1000;
 /** slurmd's default port: only used by in-VPC nodes, tunnelled nodes get their own. */
 export const SLURMD_DEFAULT_PORT = 6818;
-/** AWS reserves the first four addresses of a subnet; .10 leaves room for humans. */
-const CONTROLLER_HOST_INDEX = 10;
 
 export type NodePortKind = typeof NODE_PORT_KINDS[number];
 export type NodePorts = Record<NodePortKind, number>;

@@ -1,6 +1,6 @@
 // Reads the stack's config from the Pulumi engine and hands it to the schema.
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, ConfigError, parseConfig, RawConfig, STRUCTURED_KEYS } from "./config";
+import { ClusterConfig, ConfigError, configNotices, parseConfig, RawConfig, STRUCTURED_KEYS } from "./config";
 
 /** Decodes `project:key` strings (structured keys are JSON) into raw values. */
 export function decodeConfig(project: string, all: Record<string, string>): RawConfig {
@@ -29,7 +29,10 @@ export function decodeConfig(project: string, all: Record<string, string>): RawC
  */
 export function readStackConfig(): ClusterConfig {
     try {
-        return parseConfig(decodeConfig(pulumi.getProject(), pulumi.runtime.allConfig()));
+        const raw = decodeConfig(pulumi.getProject(), pulumi.runtime.allConfig());
+        const config = parseConfig(raw);
+        for (const n of configNotices(raw)) pulumi.log.warn(`hpc-stack:${n}`);
+        return config;
     } catch (e) {
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;

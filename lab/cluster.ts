@@ -80,7 +80,7 @@ async function retireCompute(p: ClusterPlan, node: string): Promise<void> {
     await docker(["stop", "-t", "10", containerName(node)]);
 }
 
-/** The EC2 stand-in: Debian 12 with systemd, user admin, key-only sshd; nothing else. */
+/** The EC2 stand-in: the platform's Debian with systemd, user admin, key-only sshd; nothing else. */
 async function ensureHost(role: "bastion" | "controller", image: string, ips: { network: string; ip: string }[], adminKey: string, log: Log): Promise<void> {
     const name = containerName(role);
     const [first, ...rest] = ips;

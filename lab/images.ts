@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { contentHash } from "../components/contentHash";
 import { ClusterPlan } from "../components/plan";
+import { PLATFORM } from "../components/platform";
 import { CONFIG_FILES_DIR } from "../components/templates";
 import { docker, exists, run } from "./docker";
 
@@ -14,7 +15,7 @@ const hashOf = (seed: string, files: string[]) => contentHash(seed, files.map((f
  * The Debian base, tagged by its recipe like every other image here: a changed
  * build-base.sh gives a new tag, and so new host and compute images on top of it.
  */
-export const BASE_IMAGE = `hpc-stack/debian:bookworm-${hashOf("", ["build-base.sh"])}`;
+export const BASE_IMAGE = `hpc-stack/debian:${PLATFORM.debianSuite}-${hashOf(PLATFORM.debianSuite, ["build-base.sh"])}`;
 
 export function hostImageTag(): string {
     return `hpc-stack/host:${hashOf(BASE_IMAGE, ["host.Dockerfile", "host/hpc-firstboot.sh", "host/hpc-firstboot.service"])}`;
@@ -22,7 +23,7 @@ export function hostImageTag(): string {
 
 export async function ensureBaseImage(log: (s: string) => void): Promise<void> {
     if (await exists("image", BASE_IMAGE)) return log(`${BASE_IMAGE}: cached`);
-    await run(["bash", path.join(IMAGES_DIR, "build-base.sh")], { stream: true, env: { ...process.env, BASE_IMAGE } });
+    await run(["bash", path.join(IMAGES_DIR, "build-base.sh")], { stream: true, env: { ...process.env, BASE_IMAGE, SUITE: PLATFORM.debianSuite } });
 }
 
 async function build(tag: string, dockerfile: string, context: string, log: (s: string) => void): Promise<void> {

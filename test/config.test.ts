@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, DEFAULTS, parseConfig, RawConfig } from "../components/config";
+import { ConfigError, configNotices, DEFAULTS, parseConfig, RawConfig } from "../components/config";
 
 const valid: RawConfig = { trustedCidrs: ["203.0.113.0/24"] };
 
@@ -60,7 +60,28 @@ describe("stack config schema", () => {
         it("an unauthenticated Docker host", () => rejects({ dockerHost: "tcp://10.9.9.9:2375" }, "dockerHost", "tcp://10.9.9.9:2375", /unauthenticated/));
         it("a misspelt key", () => rejects({ trustedCidr: ["203.0.113.0/24"] }, "trustedCidr", "203.0.113.0/24", /unknown key/));
         it("a wrongly typed value", () => rejects({ computeNodes: [{ name: "c1", cpus: "two" }] }, "computeNodes[0].cpus", "\"two\""));
+        it("a VPC larger than AWS allows", () => rejects({ vpcCidr: "10.0.0.0/8" }, "vpcCidr", "10.0.0.0/8", /is a \/8: AWS takes \/16 to \/28/));
+        it("a private subnet too small for the controller's address", () => rejects({ privateSubnetCidr: "10.0.1.0/29" }, "privateSubnetCidr", "10.0.1.0/29", /\/16 to \/28 \(the controller's fixed address is host #10\)/));
+        it("an IPv6 subnet", () => rejects({ publicSubnetCidr: "2001:db8::/64" }, "publicSubnetCidr", "2001:db8::/64", /must be an IPv4 block/));
+        it("an srun range too small to split", () => rejects({ srunPortRange: "60001-60005" }, "srunPortRange", "60001-60005", /holds 5 ports.*at least 8/));
+        it("an srun range too large to forward", () => rejects({ srunPortRange: "40000-45000" }, "srunPortRange", "40000-45000", /holds 5001 ports.*at most 1000/));
+        it("a compute base image of another Debian release", () => rejects({ computeBaseImage: "debian:bookworm" }, "computeBaseImage", "debian:bookworm", /Debian 13 image.*Slurm 24\.11/));
+        it("an untagged compute base image", () => rejects({ computeBaseImage: "registry.example:5000/debian" }, "computeBaseImage", "registry.example:5000/debian", /tagged trixie\* or 13\*/));
+        it("a replaceForPlatform naming another platform", () => rejects({ replaceForPlatform: "debian-12/slurm-22.05" }, "replaceForPlatform", "debian-12/slurm-22.05", /must be empty, or debian-13\/slurm-24\.11/));
         it("a malformed admin public key", () => rejects({ adminPublicKey: "not-a-key" }, "adminPublicKey", "not-a-key", /OpenSSH/));
+    });
+
+    it("accepts Debian 13 images however the site tags them", () => {
+        for (const ref of ["debian:trixie", "debian:13", "debian:13.2-slim", "debian:trixie-20251117", "reg.example:5000/debian:trixie@sha256:abc"]) {
+            assert.equal(parseConfig({ ...valid, computeBaseImage: ref }).computeBaseImage, ref);
+        }
+    });
+
+    it("reports reserved keys that are set, and nothing for a config that leaves them alone", () => {
+        assert.deepEqual(configNotices(valid), []);
+        const notes = configNotices({ ...valid, prometheusPort: 9091 });
+        assert.equal(notes.length, 1);
+        assert.match(notes[0], /^prometheusPort = 9091: no Prometheus is deployed yet/);
     });
 
     it("reports every problem in one error", () => {

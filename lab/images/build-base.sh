@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# Build the local Debian 12 base image (the lab tags it by this script's hash).
-# Order of preference: already present > a local debian:bookworm image >
-# `docker pull debian:bookworm` (only with HPC_LAB_PULL=1) > debootstrap.
+# Build the local Debian base image (the lab tags it by this script's hash).
+# The suite is the platform's (components/platform.ts), passed in by lab/images.ts.
+# Order of preference: already present > a local debian:$SUITE image >
+# `docker pull debian:$SUITE` (only with HPC_LAB_PULL=1) > debootstrap.
 # The debootstrap fallback exists because lab/CI machines cannot reach Docker Hub.
 # The mirror comes from apt's own sources so no mirror is ever hard-coded.
 #
-# Env (optional):
-#   BASE_IMAGE   target tag            (default hpc-stack/debian:bookworm)
-#   SUITE        Debian suite          (default bookworm)
+# Env:
+#   BASE_IMAGE   target tag            (required)
+#   SUITE        Debian suite          (required, e.g. trixie)
 #   MIRROR           override mirror URL   (default: first non-security URI in /etc/apt/sources.list*)
 #   SECURITY_MIRROR  override security URL (default: first security URI there; none found, none used)
 set -euo pipefail
 
-BASE_IMAGE="${BASE_IMAGE:-hpc-stack/debian:bookworm}"
-SUITE="${SUITE:-bookworm}"
+: "${BASE_IMAGE:?set BASE_IMAGE to the tag to build}" "${SUITE:?set SUITE to the Debian suite, e.g. trixie}"
 
 log() { printf '[build-base] %s\n' "$*" >&2; }
 
@@ -91,17 +91,19 @@ debootstrap --variant=minbase "$SUITE" "$ROOT" "$MIRROR" >"$ROOT.log" 2>&1 || {
   tail -n 30 "$ROOT.log" >&2; rm -f "$ROOT.log"; exit 1; }
 rm -f "$ROOT.log"
 
-# Match the official image: the suite, its updates and its security archive from
-# the mirrors this machine's apt uses, and no apt caches or logs in the layer.
+# Match the official image: deb822 sources for the suite, its updates and its
+# security archive, from the mirrors this machine's apt uses, and no apt caches
+# or logs in the layer.
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 {
-  printf 'deb %s %s main\n' "$MIRROR" "$SUITE"
-  printf 'deb %s %s-updates main\n' "$MIRROR" "$SUITE"
+  printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: %s\n' "$MIRROR" "$SUITE" "$SUITE" "$keyring"
   if [[ -n "$SECURITY_MIRROR" ]]; then
-    printf 'deb %s %s-security main\n' "$SECURITY_MIRROR" "$SUITE"
+    printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: %s\n' "$SECURITY_MIRROR" "$SUITE" "$keyring"
   else
     log "no security archive in this machine's apt sources: the image gets none (set SECURITY_MIRROR=)"
   fi
-} >"$ROOT/etc/apt/sources.list"
+} >"$ROOT/etc/apt/sources.list.d/debian.sources"
+rm -f "$ROOT/etc/apt/sources.list"
 rm -rf "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/log/*.log
 
 log "docker import -> $BASE_IMAGE"

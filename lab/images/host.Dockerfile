@@ -1,8 +1,8 @@
-# EC2 stand-in for the lab: Debian 12 with systemd as PID 1, like the Debian cloud AMI.
+# EC2 stand-in for the lab: the platform's Debian (13) with systemd as PID 1, like the Debian cloud AMI.
 # Deliberately NO slurm/munge/mariadb: the bootstrap scripts install those over SSH, as on EC2.
 #
 # Build (context = lab/images):
-#   docker build -f lab/images/host.Dockerfile --build-arg BASE_IMAGE=hpc-stack/debian:bookworm \
+#   docker build -f lab/images/host.Dockerfile --build-arg BASE_IMAGE=hpc-stack/debian:trixie \
 #     -t hpc-stack/host:dev lab/images
 # Run (never --privileged: it fails here with "unable to apply caps"):
 #   docker run -d --cap-add SYS_ADMIN --security-opt seccomp=unconfined --tmpfs /run --tmpfs /run/lock \
@@ -10,7 +10,9 @@
 # Admin key at run time: env ADMIN_AUTHORIZED_KEYS, or a file uploaded to
 # /etc/hpc/admin_authorized_keys or /home/admin/.ssh/authorized_keys before start.
 # Optional pre-made host keys: upload /etc/ssh/ssh_host_*_key(.pub) before start; otherwise generated at first boot.
-ARG BASE_IMAGE=debian:bookworm
+# No default: the platform names the release once (components/platform.ts), and
+# every build passes it.
+ARG BASE_IMAGE
 FROM ${BASE_IMAGE}
 
 ENV container=docker DEBIAN_FRONTEND=noninteractive

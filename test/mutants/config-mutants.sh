@@ -25,6 +25,12 @@ mutants=(
   "port collision|s/else if \(!reported.has/else if (false \&\& !reported.has/"
   "wildcard bind|s/a !== \"0.0.0.0\"/true/"
   "strict keys|s/\}\)\.strict\(\)\.superRefine/}).superRefine/"
+  "AWS block sizes|s/block.prefix < AWS_PREFIX.largest \|\| block.prefix > AWS_PREFIX.smallest/false/"
+  "IPv4 subnets|s/if \(block && key !== \"vpcCidr\"\) issue/if (false) issue/"
+  "srun range min|s/size < SRUN_RANGE_PORTS.min/false/"
+  "srun range max|s/size > SRUN_RANGE_PORTS.max/false/"
+  "platform image|s/refine\(isPlatformImage,/refine(() => true,/"
+  "replaceForPlatform value|s/v === \"\" \|\| v === PLATFORM_ID/true/"
 )
 
 failed=0
