@@ -1,7 +1,7 @@
 // Wires the components together from one plan. index.ts only reads config and exports.
 import * as pulumi from "@pulumi/pulumi";
 import { AdminKey } from "./adminKey";
-import { debian12Ami } from "./ami";
+import { debianAmi } from "./ami";
 import { Bastion } from "./bastion";
 import { Bootstrap } from "./bootstrap";
 import { ComputeNodes } from "./computeNodes";
@@ -10,6 +10,8 @@ import { ClusterConfig } from "./config";
 import { Controller } from "./controller";
 import { Network } from "./network";
 import { plan, renderSshConfig } from "./plan";
+import { PLATFORM_ID } from "./platform";
+import { guardPlatform } from "./platformGuard";
 
 /** The stack outputs: the contract other teams read through StackReference. */
 export interface ClusterOutputs {
@@ -33,6 +35,8 @@ export interface ClusterOutputs {
     clusterName: pulumi.Output<string>;
     /** Slurm partitions and their nodes. */
     partitions: pulumi.Output<{ name: string; nodes: string[]; isDefault: boolean }[]>;
+    /** The Debian release and Slurm series every host runs, e.g. "debian-13/slurm-24.11"; the next run compares it. */
+    platform: pulumi.Output<string>;
     /** The generated admin private key (OpenSSH), a secret; absent when adminPublicKey is set. */
     adminPrivateKey?: pulumi.Output<string>;
 }
@@ -40,8 +44,9 @@ export interface ClusterOutputs {
 /** Declares the whole cluster; resolves once every resource is declared. */
 export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
     const p = plan(config);
+    await guardPlatform(config.replaceForPlatform);
     const name = p.clusterName;
-    const ami = debian12Ami();
+    const ami = debianAmi();
 
     const adminKey = new AdminKey(`${name}-admin`, { plan: p });
     const network = new Network(`${name}-net`, { plan: p });
@@ -100,6 +105,7 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         knownHosts: secrets.get("knownHosts"),
         clusterName: pulumi.output(p.clusterName),
         partitions: pulumi.output(p.partitions),
+        platform: pulumi.output(PLATFORM_ID),
         adminPrivateKey: adminKey.privateKey,
     };
 }

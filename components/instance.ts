@@ -2,6 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { InstancePlan } from "./plan";
+import { platformUserData } from "./platform";
 
 export interface HostInstanceArgs {
     host: InstancePlan;
@@ -26,6 +27,9 @@ export function hostInstance(name: string, a: HostInstanceArgs, opts: pulumi.Cus
         // IMDSv2 only, one hop: a container on the host cannot reach the instance role.
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
         rootBlockDevice: { volumeSize: a.host.rootVolumeGb, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
+        // Names the platform: the one input whose change replaces the instance.
+        userData: platformUserData(),
+        userDataReplaceOnChange: true,
         tags: a.tags,
         volumeTags: a.tags,
     }, {

@@ -87,11 +87,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     public readonly requestOptions = new Map<string, RequestOptions>();
     public readonly invokes: { token: string; inputs: Record<string, unknown> }[] = [];
 
+    /** @param previousOutputs what the stack's last deployment exported, as a self StackReference reads it; {} = never deployed. */
+    constructor(private readonly previousOutputs: Record<string, unknown> = {}) {}
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const n = this.resources.length + 1;
         const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
         const id = `${args.name}-id`;
-        const state = {
+        const state = args.type === "pulumi:pulumi:StackReference" ? { name: inputs.name, outputs: this.previousOutputs, secretOutputNames: [] } : {
             ...inputs,
             arn: `arn:aws:mock:::${args.type}/${args.name}`,
             ...computed(args.type, args.name, inputs, n),
@@ -111,7 +114,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         this.invokes.push({ token: args.token, inputs: args.inputs });
         if (args.token === "aws:ec2/getAmi:getAmi") {
-            return { id: "ami-0debian12mock", imageId: "ami-0debian12mock", name: "debian-12-amd64-20250101-1980", architecture: "x86_64" };
+            return { id: "ami-0debian13mock", imageId: "ami-0debian13mock", name: "debian-13-amd64-20251117-2299", architecture: "x86_64" };
         }
         return args.inputs;
     }
@@ -139,9 +142,9 @@ export const ROOT = path.resolve(__dirname, "..");
 export const DEV_STACK_FILE = path.join(ROOT, "Pulumi.dev.yaml");
 
 /** Installs fresh mocks and config. Call before importing or calling the program. */
-export function installMocks(config: Record<string, string>, project = "hpc-stack", stack = "dev"): RecordingMocks {
-    const mocks = new RecordingMocks();
-    pulumi.runtime.setMocks(mocks, project, stack, false);
+export function installMocks(config: Record<string, string>, project = "hpc-stack", stack = "dev", previousOutputs: Record<string, unknown> = {}): RecordingMocks {
+    const mocks = new RecordingMocks(previousOutputs);
+    pulumi.runtime.setMocks(mocks, project, stack, false, "organization");
     // Mocks.newResource is not given the resource options; read them off the request.
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
     const register = monitor.registerResource.bind(monitor);
@@ -157,8 +160,8 @@ export function installMocks(config: Record<string, string>, project = "hpc-stac
  * Runs the real index.ts under fresh mocks with the given config and returns its
  * exports. index.ts is re-required each time, since Node runs a module once.
  */
-export async function runIndex(config: Record<string, string>): Promise<{ mocks: RecordingMocks; outputs: Record<string, unknown> }> {
-    const mocks = installMocks(config);
+export async function runIndex(config: Record<string, string>, previousOutputs: Record<string, unknown> = {}): Promise<{ mocks: RecordingMocks; outputs: Record<string, unknown> }> {
+    const mocks = installMocks(config, "hpc-stack", "dev", previousOutputs);
     const indexPath = require.resolve(path.join(ROOT, "index.ts"));
     delete require.cache[indexPath];
     // As Pulumi's Node.js runtime does with a module that exports a function: call it and await it.

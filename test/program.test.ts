@@ -34,6 +34,7 @@ const OUTPUT_CONTRACT: Record<string, { secret: boolean }> = {
     knownHosts: { secret: false },
     clusterName: { secret: false },
     partitions: { secret: false },
+    platform: { secret: false },
     adminPrivateKey: { secret: true },
 };
 
@@ -115,12 +116,19 @@ describe("the program under mocks with Pulumi.dev.yaml", () => {
         for (const i of m.ofType(T.instance)) assert.deepEqual(i.options.ignoreChanges, ["ami"], i.name);
     });
 
-    it("uses the Debian 12 AMI from Debian's account", () => {
+    it("uses the Debian 13 AMI from Debian's account", () => {
         const ami = m.invokes.find((i) => i.token === "aws:ec2/getAmi:getAmi");
         assert.ok(ami);
         assert.deepEqual(ami.inputs.owners, ["136693071363"]);
-        assert.ok(JSON.stringify(ami.inputs.filters).includes("debian-12-amd64-*"));
-        for (const i of m.ofType(T.instance)) assert.equal(i.inputs.ami, "ami-0debian12mock");
+        assert.deepEqual((ami.inputs.filters as { name: string; values: string[] }[]).find((f) => f.name === "name")?.values, ["debian-13-amd64-*"]);
+        for (const i of m.ofType(T.instance)) assert.equal(i.inputs.ami, "ami-0debian13mock");
+    });
+
+    it("names the platform in every instance's user data, which replaces the instance when it changes", () => {
+        for (const i of m.ofType(T.instance)) {
+            assert.match(String(i.inputs.userData), /^#cloud-config\n# hpc-stack platform debian-13\/slurm-24\.11:/, i.name);
+            assert.equal(i.inputs.userDataReplaceOnChange, true, i.name);
+        }
     });
 
     it("opens port 22 only to trustedCidrs and to the bastion's security group", () => {

@@ -9,7 +9,7 @@ const VOLUME = "aws:ebs/volume:Volume";
 /** A compliant controller, as components/controller.ts should declare it. */
 function controller(overrides: Props = {}): Props {
     return {
-        ami: "ami-0debian12mock",
+        ami: "ami-0debian13mock",
         instanceType: "t3.medium",
         subnetId: "private-id",
         associatePublicIpAddress: false,
