@@ -56,6 +56,7 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
                 file("/etc/slurm/slurm.conf", renderSlurmConf(p)),
                 file("/etc/slurm/gres.conf", renderGresConf(p)),
                 file("/etc/slurm/cgroup.conf", configFile("slurm/cgroup.conf")),
+                file("/etc/slurm/plugstack.conf", configFile("slurm/plugstack.conf")),
                 file("/etc/systemd/system/hpc-srun-ports.socket", render("systemd/hpc-srun-ports.socket.tmpl", { listenStreamLines: reserved.join("\n") })),
                 file("/etc/systemd/system/hpc-srun-ports@.service", configFile("systemd/hpc-srun-ports@.service")),
             ],

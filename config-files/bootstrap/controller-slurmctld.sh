@@ -14,18 +14,34 @@ if hpc_changed /etc/systemd/system/hpc-srun-ports.socket || hpc_changed /etc/sys
 fi
 hpc_service hpc-srun-ports.socket /etc/systemd/system/hpc-srun-ports.socket
 
-# A bad slurm.conf can kill a running slurmctld on reconfigure: refuse it first.
-slurmctld -V >/dev/null
-hpc_service slurmctld /etc/slurm/slurm.conf /etc/slurm/gres.conf /etc/slurm/cgroup.conf
-
+# Slurm 24.11 reconfigures by starting a new slurmctld and handing over only if it
+# starts (scontrol(1): "keep running with the previous configuration if there is a
+# problem"), and the new one also learns added and removed nodes. So a changed
+# config is applied with `scontrol reconfigure`, which also pushes it to every
+# configless slurmd, and a bad one fails this step while the cluster keeps running.
+# A restart is left for what reconfigure cannot change: the listening port.
+conf_changed=0
+for f in /etc/slurm/slurm.conf /etc/slurm/gres.conf /etc/slurm/cgroup.conf /etc/slurm/plugstack.conf; do
+  hpc_changed "$f" && conf_changed=1
+done
 ctld_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
+running_port() { scontrol show config 2>/dev/null | awk '$1 == "SlurmctldPort" { print $3 }'; }
+
+was_active=0
+systemctl is-active --quiet slurmctld && was_active=1
+hpc_service slurmctld
+if ((was_active && conf_changed)) && [[ "$(running_port)" != "$(sed -n 's/^SlurmctldPort=//p' /etc/slurm/slurm.conf)" ]]; then
+  systemctl restart slurmctld
+  hpc_note "restarted slurmctld (SlurmctldPort changed)"
+fi
 hpc_wait 60 /var/log/slurm/slurmctld.log "slurmctld does not answer scontrol ping" ctld_up
 
-# Configless slurmds keep the config they fetched when they started, and a restart
-# of slurmctld does not refresh it: push the new one, or nodes added by this run are
-# unknown to the others (a job spanning old and new nodes fails with "Can't find an
-# address, check slurm.conf").
-if hpc_changed /etc/slurm/slurm.conf || hpc_changed /etc/slurm/gres.conf || hpc_changed /etc/slurm/cgroup.conf; then
-  scontrol reconfigure
-  hpc_note "pushed the new config to every slurmd (scontrol reconfigure)"
+if ((was_active && conf_changed)); then
+  if ! scontrol reconfigure; then
+    hpc_log "slurmctld refused the new config and keeps running the old one; its reason is in /var/log/slurm/slurmctld.log:"
+    tail -n 20 /var/log/slurm/slurmctld.log >&2
+    exit 1
+  fi
+  hpc_wait 60 /var/log/slurm/slurmctld.log "slurmctld does not answer scontrol ping after reconfigure" ctld_up
+  hpc_note "applied the new config to slurmctld and every slurmd (scontrol reconfigure)"
 fi

@@ -109,9 +109,12 @@ hpc_apt() {
   # Packages must not start daemons before their config is in place.
   printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
   chmod 755 /usr/sbin/policy-rc.d
-  if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/hpc-apt.log 2>&1; then
+  # Planned files are installed first; a package that ships one as a conffile
+  # (slurm-wlm-basic-plugins' plugstack.conf) keeps ours.
+  local opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  if ! apt-get install "${opts[@]}" "${missing[@]}" >/tmp/hpc-apt.log 2>&1; then
     apt-get update -q >/tmp/hpc-apt-update.log 2>&1
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/hpc-apt.log 2>&1 || { rm -f /usr/sbin/policy-rc.d; tail -20 /tmp/hpc-apt.log >&2; exit 1; }
+    apt-get install "${opts[@]}" "${missing[@]}" >/tmp/hpc-apt.log 2>&1 || { rm -f /usr/sbin/policy-rc.d; tail -20 /tmp/hpc-apt.log >&2; exit 1; }
   fi
   rm -f /usr/sbin/policy-rc.d
   hpc_note "installed ${missing[*]}"

@@ -151,9 +151,11 @@ if [[ -n "$NODE_EXPORTER_LISTEN" ]]; then
   supervise node-exporter /usr/bin/prometheus-node-exporter \
     --web.listen-address="$NODE_EXPORTER_LISTEN" --no-collector.systemd
 fi
-# slurmd 22.05 exits when the configless fetch fails (tunnel not up yet); the
-# supervisor restarts it every HPC_RESTART_DELAY seconds until it succeeds.
+# slurmd starts once slurmctld answers through the tunnel (await-ctld.sh): its
+# own retry of a failed configless fetch waits 10 s. The supervisor restarts it
+# when it exits.
+export SLURM_CONF_SERVER
 # shellcheck disable=SC2086
-supervise slurmd /usr/sbin/slurmd -D --conf-server "$SLURM_CONF_SERVER" -N "$NODE_NAME" ${SLURMD_ARGS:-}
+supervise slurmd /usr/local/lib/hpc/await-ctld.sh /usr/sbin/slurmd -D --conf-server "$SLURM_CONF_SERVER" -N "$NODE_NAME" ${SLURMD_ARGS:-}
 
 supervise_wait

@@ -1,11 +1,12 @@
 // The rendered files judged by the real tools, on the images and hosts that use them.
 import { strict as assert } from "assert";
 import { renderGresConf, renderSlurmConf } from "../../components/slurmConf";
+import { configFile } from "../../components/templates";
 import { docker } from "../../lab/docker";
 import { orderSteps } from "../../components/steps";
 import { runStep } from "../../lab/ssh";
 import { generatedValues } from "../../lab/state";
-import { ctl, labUp, onBastion, p } from "./harness";
+import { ctl, inNode, labUp, onBastion, p } from "./harness";
 
 describe("lab: rendered files pass the real judges", function () {
     before(async function () {
@@ -25,8 +26,21 @@ describe("lab: rendered files pass the real judges", function () {
     it("builds images that take Debian security updates, as the official image does", async () => {
         const sources = "cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null; true";
         const compute = await docker(["run", "--rm", "--entrypoint", "bash", p.computeImage.tag, "-c", sources]);
-        assert.match(compute, /bookworm-security/, `compute image apt sources:\n${compute}`);
-        assert.match(await ctl(sources), /bookworm-security/);
+        assert.match(compute, /^Suites: trixie-security$/m, `compute image apt sources:\n${compute}`);
+        assert.match(await ctl(sources), /^Suites: trixie-security$/m);
+    });
+
+    it("runs Debian 13 on every host and node, and Slurm 24.11 in every daemon", async () => {
+        const release = "grep '^VERSION_ID=' /etc/os-release";
+        assert.equal((await onBastion(release)).trim(), 'VERSION_ID="13"', "bastion");
+        assert.equal((await ctl(release)).trim(), 'VERSION_ID="13"', "controller");
+        assert.match(await ctl("sinfo -V; slurmctld -V; slurmdbd -V"), /^(slurm(-wlm)? 24\.11\.\d+\n){3}$/);
+        for (const n of p.nodes) {
+            assert.equal((await inNode(n.name, release)).trim(), 'VERSION_ID="13"', n.name);
+            assert.match(await inNode(n.name, "slurmd -V"), /^slurm(-wlm)? 24\.11\.\d+\n$/, n.name);
+        }
+        // The running daemons, not only the installed binaries: every slurmd registered with 24.11.
+        for (const n of p.nodes) assert.match(await ctl(`scontrol show node ${n.name}`), /Version=24\.11\.\d+/, n.name);
     });
 
     it("systemd-analyze verify accepts the installed units", async () => {
@@ -39,15 +53,22 @@ describe("lab: rendered files pass the real judges", function () {
 
     it("slurmd -G parses slurm.conf and gres.conf, and finds the fake GPUs", async () => {
         const gpu = p.nodes.find((n) => n.gpus > 0)!;
+        // slurmd 24.11 sets up munge authentication before it parses anything, so a
+        // throwaway munged runs beside it; cgroup.conf is judged with the rest.
         const script = [
-            "mkdir -p /tmp/conf && cd /tmp/conf",
-            `printf %s "$SLURM_CONF_TEXT" > slurm.conf && printf %s "$GRES_CONF_TEXT" > gres.conf`,
+            "mkdir -p /tmp/conf /var/spool/slurmd && cd /tmp/conf",
+            `printf %s "$SLURM_CONF_TEXT" > slurm.conf && printf %s "$GRES_CONF_TEXT" > gres.conf && printf %s "$CGROUP_CONF_TEXT" > cgroup.conf`,
             `for i in $(seq 0 ${gpu.gpus - 1}); do mknod -m 666 /dev/nvidia$i c 195 $i; done`,
+            "dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 2>/dev/null && chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key",
+            "install -d -o munge -g munge -m 0755 /run/munge && runuser -u munge -- /usr/sbin/munged",
             `slurmd -G -f /tmp/conf/slurm.conf -N ${gpu.name} 2>&1`,
         ].join(" && ");
         const out = await docker(["run", "--rm", "--device-cgroup-rule", "c 195:* rwm", "--entrypoint", "bash",
-            "-e", `SLURM_CONF_TEXT=${renderSlurmConf(p)}`, "-e", `GRES_CONF_TEXT=${renderGresConf(p)}`, p.computeImage.tag, "-c", script]);
+            "-e", `SLURM_CONF_TEXT=${renderSlurmConf(p)}`, "-e", `GRES_CONF_TEXT=${renderGresConf(p)}`,
+            "-e", `CGROUP_CONF_TEXT=${configFile("slurm/cgroup.conf")}`, p.computeImage.tag, "-c", script]);
         assert.match(out, new RegExp(`Gres Name=gpu Type=${gpu.gpuType} Count=${gpu.gpus} Index=0 .*File=/dev/nvidia\\[0-${gpu.gpus - 1}\\]`));
+        // Nothing 24.11 calls defunct, deprecated or unknown in the files it read.
+        assert.doesNotMatch(out, /defunct|deprecated|obsolete|unknown|invalid/i, out);
     });
 
     it("scontrol reads back the served config: configless, the tree width, every node on its own port", async () => {
