@@ -15,8 +15,8 @@ export const NODE_PORT_STRIDE = 10;
 export const CONTROLLER_HOST_INDEX = 10;
 /** AWS's VPC and subnet sizes: /16 (largest) to /28 (smallest). */
 export const AWS_PREFIX = { largest: 16, smallest: 28 } as const;
-/** One srun holds 3-4 ports, and the range is split in two halves: 4 ports each at the least. */
-export const SRUN_RANGE_PORTS = { min: 8, max: 1000 } as const;
+/** srun(1): one srun opens 4 ports (5 with --pty), and the range is split in two halves: 5 ports each at the least. */
+export const SRUN_RANGE_PORTS = { min: 10, max: 1000 } as const;
 /** Keys the schema keeps, with what nothing does with them yet: setting one is reported. */
 export const RESERVED_KEYS: Record<string, string> = {
     prometheusPort: "no Prometheus is deployed yet; the port is only kept free of tunnel ports",
@@ -78,7 +78,7 @@ export const configSchema = z.object({
     computeSshPortBase: port.default(2221),
     slurmctldPort: port.default(6817),
     slurmdbdPort: port.default(6819),
-    // Each srun holds 3-4 ports; half the range serves the controller, half the jobs.
+    // Each srun opens 4 ports (5 with --pty); half the range serves the controller, half the jobs.
     srunPortRange: z.string().regex(/^\d+-\d+$/, "must look like 60001-60040").default("60001-60040"),
     tunnelPortBase: port.default(20000),
     prometheusPort: port.default(9090),
@@ -128,7 +128,7 @@ export const configSchema = z.object({
     } else if (srun) {
         const size = srun[1] - srun[0] + 1;
         if (size < SRUN_RANGE_PORTS.min) {
-            issue(["srunPortRange"], `holds ${size} ports: it is split between controller and job sruns, and one srun holds 3-4, so it needs at least ${SRUN_RANGE_PORTS.min}`);
+            issue(["srunPortRange"], `holds ${size} ports: it is split between controller and job sruns, and one srun opens 4 (5 with --pty), so it needs at least ${SRUN_RANGE_PORTS.min}`);
         } else if (size > SRUN_RANGE_PORTS.max) {
             issue(["srunPortRange"], `holds ${size} ports: every node opens one tunnel forward per port of its lower half, so it may hold at most ${SRUN_RANGE_PORTS.max}`);
         }
