@@ -1,76 +1,10 @@
 // The pure core: plan(config) -> ClusterPlan. No Pulumi, no I/O, so the Pulumi
 // components and the local lab consume exactly the same decisions.
-import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
-import { hostAddress, parseCidr } from "./cidr";
+import { ClusterConfig } from "./config";
 import { bootstrapSteps } from "./bootstrapSteps";
 import { computeImage, ContainerSpec, containerSpecs } from "./containers";
+import { ClusterLayout, layout } from "./layout";
 import { BootstrapStep } from "./steps";
-
-export const PROJECT = "hpc-stack";
-/** The login user of Debian's cloud images; the lab's EC2 stand-ins use it too. */
-export const ADMIN_USER = "admin";
-/** The admin user's uid on Debian's cloud images (the first user created). */
-export const ADMIN_UID = 1000;
-/** slurmd's default port: only used by in-VPC nodes, tunnelled nodes get their own. */
-export const SLURMD_DEFAULT_PORT = 6818;
-
-export type NodePortKind = typeof NODE_PORT_KINDS[number];
-export type NodePorts = Record<NodePortKind, number>;
-
-export interface PortRange { from: number; to: number }
-
-export interface ComputeNodePlan {
-    name: string;
-    index: number;
-    cpus: number;
-    memoryMb: number;
-    gpus: number;
-    gpuType: string;
-    /** Ports on the controller's loopback, each a reverse forward to the same port on the node. */
-    ports: NodePorts;
-    /** Port published on the Docker host for admin SSH into the container. */
-    hostSshPort: number;
-    partitions: string[];
-}
-
-export interface NetworkPlan {
-    vpcCidr: string;
-    privateSubnetCidr: string;
-    publicSubnetCidr: string;
-    availabilityZone?: string;
-    names: {
-        vpc: string; privateSubnet: string; publicSubnet: string; igw: string; nat: string;
-        natEip: string; publicRouteTable: string; privateRouteTable: string; flowLogs: string;
-    };
-}
-
-export interface InstancePlan {
-    instanceType: string;
-    rootVolumeGb: number;
-    hostname: string;
-}
-
-/** Addresses, hosts, nodes and ports: everything the rendered parts are derived from. */
-export interface ClusterLayout {
-    clusterName: string;
-    adminUser: string;
-    /** Users that may run jobs: they exist with these uids on the controller and every node. */
-    users: { name: string; uid: number }[];
-    network: NetworkPlan;
-    bastion: InstancePlan;
-    controller: InstancePlan & { privateIp: string };
-    trustedCidrs: { ipv4: string[]; ipv6: string[] };
-    /** Slurm daemon ports opened to the VPC CIDR on the controller, merged into ranges. */
-    slurmPortRanges: PortRange[];
-    ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
-    nodes: ComputeNodePlan[];
-    partitions: { name: string; nodes: string[]; isDefault: boolean }[];
-    docker: { host: string; baseImage: string; sshBindAddress: string };
-    adminPublicKey?: string;
-    /** Days of nightly accounting-DB dumps kept on the controller. */
-    backupRetentionDays: number;
-    tags: Record<string, string>;
-}
 
 export interface ClusterPlan extends ClusterLayout {
     /** Shell work on the bastion and the controller, in dependency order. */
@@ -81,86 +15,9 @@ export interface ClusterPlan extends ClusterLayout {
     computeImage: { tag: string; dockerfile: string; baseImage: string };
 }
 
-/** Merges ports into contiguous ranges: [6817, 6818, 6819] -> [{6817, 6819}]. */
-export function portRanges(ports: number[]): PortRange[] {
-    const sorted = [...new Set(ports)].sort((a, b) => a - b);
-    const out: PortRange[] = [];
-    for (const p of sorted) {
-        const last = out[out.length - 1];
-        if (last && last.to + 1 === p) last.to = p;
-        else out.push({ from: p, to: p });
-    }
-    return out;
-}
-
-export function nodePorts(base: number, index: number): NodePorts {
-    const start = base + index * NODE_PORT_STRIDE;
-    return Object.fromEntries(NODE_PORT_KINDS.map((k, i) => [k, start + i])) as NodePorts;
-}
-
 export function plan(c: ClusterConfig): ClusterPlan {
     const l = layout(c);
     return { ...l, steps: bootstrapSteps(l), containers: containerSpecs(l), computeImage: computeImage(l.docker.baseImage) };
-}
-
-export function layout(c: ClusterConfig): ClusterLayout {
-    const [srunFrom, srunTo] = c.srunPortRange.split("-").map(Number);
-    const nodes: ComputeNodePlan[] = c.computeNodes.map((n, index) => ({
-        name: n.name,
-        index,
-        cpus: n.cpus,
-        memoryMb: n.memoryMb,
-        gpus: n.gpus,
-        gpuType: n.gpuType,
-        ports: nodePorts(c.tunnelPortBase, index),
-        hostSshPort: c.computeSshPortBase + index,
-        partitions: n.gpus > 0 ? ["cpu", "gpu"] : ["cpu"],
-    }));
-    const gpuNodes = nodes.filter((n) => n.gpus > 0).map((n) => n.name);
-    const partitions = [{ name: "cpu", nodes: nodes.map((n) => n.name), isDefault: true }];
-    if (gpuNodes.length > 0) partitions.push({ name: "gpu", nodes: gpuNodes, isDefault: false });
-
-    return {
-        clusterName: c.clusterName,
-        adminUser: ADMIN_USER,
-        users: [{ name: ADMIN_USER, uid: ADMIN_UID }],
-        network: {
-            vpcCidr: c.vpcCidr,
-            privateSubnetCidr: c.privateSubnetCidr,
-            publicSubnetCidr: c.publicSubnetCidr,
-            availabilityZone: c.availabilityZone || undefined,
-            names: {
-                vpc: "SLURM-VPC", privateSubnet: "PrivateSubnet", publicSubnet: "PublicSubnet",
-                igw: "SLURM-IGW", nat: "SLURM-NAT", natEip: "SLURM-NAT-EIP",
-                publicRouteTable: "Public-RT", privateRouteTable: "Private-RT", flowLogs: "SLURM-VPC-flow-logs",
-            },
-        },
-        bastion: { instanceType: c.bastionInstanceType, rootVolumeGb: 8, hostname: "bastion" },
-        controller: {
-            instanceType: c.controllerInstanceType,
-            rootVolumeGb: 20,
-            hostname: "controller",
-            privateIp: hostAddress(c.privateSubnetCidr, CONTROLLER_HOST_INDEX),
-        },
-        trustedCidrs: {
-            ipv4: c.trustedCidrs.filter((t) => parseCidr(t).kind === "ipv4"),
-            ipv6: c.trustedCidrs.filter((t) => parseCidr(t).kind === "ipv6"),
-        },
-        slurmPortRanges: portRanges([c.slurmctldPort, SLURMD_DEFAULT_PORT, c.slurmdbdPort]),
-        ports: {
-            slurmctld: c.slurmctldPort,
-            slurmdbd: c.slurmdbdPort,
-            srun: { from: srunFrom, to: srunTo },
-            prometheus: c.prometheusPort,
-            grafana: c.grafanaPort,
-        },
-        nodes,
-        partitions,
-        docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress },
-        adminPublicKey: c.adminPublicKey || undefined,
-        backupRetentionDays: c.backupRetentionDays,
-        tags: { ...c.tags, Project: PROJECT, Cluster: c.clusterName, ManagedBy: "pulumi" },
-    };
 }
 
 /** Tags for one AWS resource: the plan's base tags, its Name and, for instances, its Role. */

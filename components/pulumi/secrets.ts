@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { inBatches } from "../plan/batches";
 import { GeneratedName, hostKeyNames, isSecretName } from "../plan/generated";
-import { ClusterLayout } from "../plan/plan";
+import { ClusterLayout } from "../plan/layout";
 import { renderKnownHosts } from "../plan/tunnels";
 
 export interface ClusterSecretsArgs {
