@@ -1,10 +1,10 @@
 // hpc-stack: read and validate the stack config, declare the cluster, export its outputs.
 // The program is async (Pulumi awaits an exported function): compute nodes are
-// declared in batches, see components/batches.ts. The outputs are ClusterOutputs,
-// the contract other teams read (components/deploy.ts).
-import { ClusterOutputs, deploy } from "./components/deploy";
-import { tuneStackTraces } from "./components/runtimeTuning";
-import { readStackConfig } from "./components/stackConfig";
+// declared in batches, see components/plan/batches.ts. The outputs are ClusterOutputs,
+// the contract other teams read (components/pulumi/deploy.ts).
+import { ClusterOutputs, deploy } from "./components/pulumi/deploy";
+import { tuneStackTraces } from "./components/pulumi/runtimeTuning";
+import { readStackConfig } from "./components/pulumi/stackConfig";
 
 export = async (): Promise<ClusterOutputs> => {
     tuneStackTraces();

@@ -5,11 +5,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { performance } from "perf_hooks";
-import { parseConfig } from "../components/config";
-import { inBatches } from "../components/batches";
-import { deploy } from "../components/deploy";
-import { plan } from "../components/plan";
-import { tuneStackTraces } from "../components/runtimeTuning";
+import { parseConfig } from "../components/plan/config";
+import { inBatches } from "../components/plan/batches";
+import { deploy } from "../components/pulumi/deploy";
+import { plan } from "../components/plan/plan";
+import { tuneStackTraces } from "../components/pulumi/runtimeTuning";
 import { installMocks, settle } from "../test/mocks";
 
 function program(n: number): { planMs: number; run: () => Promise<Record<string, unknown>> } {

@@ -1,9 +1,9 @@
 // `npm run lab -- up | status | down`: the cluster of the plan, on one Docker engine.
 import * as path from "path";
-import { NODE_LABEL } from "../components/containers";
-import { ClusterPlan } from "../components/plan";
-import { orderSteps } from "../components/steps";
-import { contentHash } from "../components/contentHash";
+import { NODE_LABEL } from "../components/plan/containers";
+import { ClusterPlan } from "../components/plan/plan";
+import { orderSteps } from "../components/plan/steps";
+import { contentHash } from "../components/plan/contentHash";
 import { computeSpecHash, createCompute } from "./compute";
 import { docker, dockerAvailable, exists, run } from "./docker";
 import { ensureImages } from "./images";

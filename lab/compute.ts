@@ -3,9 +3,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ContainerSpec } from "../components/containers";
-import { contentHash } from "../components/contentHash";
-import { GeneratedName, resolveValue } from "../components/generated";
+import { ContainerSpec } from "../components/plan/containers";
+import { contentHash } from "../components/plan/contentHash";
+import { GeneratedName, resolveValue } from "../components/plan/generated";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL, NETWORKS } from "./labPlan";
 

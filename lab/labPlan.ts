@@ -1,7 +1,7 @@
 // The lab's stack config: the same schema and plan as `pulumi up`, with the
 // addresses of the lab's own Docker networks instead of AWS's.
-import { parseConfig, RawConfig } from "../components/config";
-import { ClusterPlan, plan } from "../components/plan";
+import { parseConfig, RawConfig } from "../components/plan/config";
+import { ClusterPlan, plan } from "../components/plan/plan";
 import { BASE_IMAGE } from "./images";
 
 export const LAB_PREFIX = "hpc-lab";

@@ -1,8 +1,8 @@
 // Runs bootstrap steps over real SSH, the way command.remote.Command does:
 // the admin user, the controller through the bastion, the same command string,
 // and a host's key checked once the step installing it has run (pinnedHosts).
-import { ClusterPlan, renderSshConfig } from "../components/plan";
-import { BootstrapStep, pinnedHosts, stepCommand, StepHost, stepStdin } from "../components/steps";
+import { ClusterPlan, renderSshConfig } from "../components/plan/plan";
+import { BootstrapStep, pinnedHosts, stepCommand, StepHost, stepStdin } from "../components/plan/steps";
 import { run, RunOptions } from "./docker";
 import { BASTION_WAN_IP } from "./labPlan";
 import { ADMIN_KEY, KNOWN_HOSTS, sshConfigPath, writeStateFile } from "./state";

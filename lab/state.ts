@@ -4,9 +4,9 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { GeneratedName, hostKeyNames } from "../components/generated";
-import { ClusterPlan } from "../components/plan";
-import { renderKnownHosts } from "../components/tunnels";
+import { GeneratedName, hostKeyNames } from "../components/plan/generated";
+import { ClusterPlan } from "../components/plan/plan";
+import { renderKnownHosts } from "../components/plan/tunnels";
 import { run } from "./docker";
 import { BASTION_WAN_IP } from "./labPlan";
 

@@ -1,10 +1,10 @@
 // One plan, two adapters: the Pulumi program must run exactly the plan's steps
 // and start exactly the plan's containers (the lab runs the same ones for real).
 import { strict as assert } from "assert";
-import { decodeConfig } from "../components/stackConfig";
-import { parseConfig } from "../components/config";
-import { plan } from "../components/plan";
-import { stepCommand } from "../components/steps";
+import { decodeConfig } from "../components/pulumi/stackConfig";
+import { parseConfig } from "../components/plan/config";
+import { plan } from "../components/plan/plan";
+import { stepCommand } from "../components/plan/steps";
 import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile } from "./mocks";
 
 const CMD = "command:remote:Command";

@@ -1,8 +1,8 @@
 // Component inputs for configurations other than the dev stack.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig } from "../components/config";
-import { deploy } from "../components/deploy";
+import { parseConfig } from "../components/plan/config";
+import { deploy } from "../components/pulumi/deploy";
 import { installMocks, settle } from "./mocks";
 
 async function run(raw: Record<string, unknown>) {

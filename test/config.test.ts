@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, configNotices, DEFAULTS, parseConfig, RawConfig } from "../components/config";
+import { ConfigError, configNotices, DEFAULTS, parseConfig, RawConfig } from "../components/plan/config";
 
 const valid: RawConfig = { trustedCidrs: ["203.0.113.0/24"] };
 

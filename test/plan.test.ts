@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
-import { parseConfig } from "../components/config";
-import { nodePorts, plan, portRanges, renderSshConfig, tagsFor } from "../components/plan";
+import { parseConfig } from "../components/plan/config";
+import { nodePorts, portRanges } from "../components/plan/layout";
+import { plan, renderSshConfig, tagsFor } from "../components/plan/plan";
 
 const base = parseConfig({ trustedCidrs: ["203.0.113.0/24", "2001:db8::/48"] });
 

@@ -1,7 +1,7 @@
 // The platform is named once, and a stack deployed on another one is refused
 // (or, when the user says so, rebuilt whole) before anything is declared.
 import { strict as assert } from "assert";
-import { checkPlatform, PLATFORM_ID, PlatformChangeError, UNNAMED_PLATFORM_ID } from "../components/platform";
+import { checkPlatform, PLATFORM_ID, PlatformChangeError, UNNAMED_PLATFORM_ID } from "../components/plan/platform";
 import { DEV_STACK_FILE, runIndex, stackConfigFromFile } from "./mocks";
 
 describe("platform: one Debian release and Slurm series for every host", () => {
@@ -41,9 +41,9 @@ describe("platform: one Debian release and Slurm series for every host", () => {
 
         it("declares only the self reference when it refuses", async () => {
             const { installMocks } = await import("./mocks");
-            const { deploy } = await import("../components/deploy");
-            const { parseConfig } = await import("../components/config");
-            const { decodeConfig } = await import("../components/stackConfig");
+            const { deploy } = await import("../components/pulumi/deploy");
+            const { parseConfig } = await import("../components/plan/config");
+            const { decodeConfig } = await import("../components/pulumi/stackConfig");
             const m = installMocks(dev, "hpc-stack", "dev", debian12Stack);
             await assert.rejects(deploy(parseConfig(decodeConfig("hpc-stack", dev))), /debian-12\/slurm-22\.05/);
             assert.deepEqual(m.resources.map((r) => r.type), ["pulumi:pulumi:StackReference"]);

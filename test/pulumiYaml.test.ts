@@ -4,9 +4,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { configSchema, DEFAULTS, parseConfig } from "../components/config";
+import { configSchema, DEFAULTS, parseConfig } from "../components/plan/config";
 import { DEV_STACK_FILE, ROOT, stackConfigFromFile } from "./mocks";
-import { decodeConfig } from "../components/stackConfig";
+import { decodeConfig } from "../components/pulumi/stackConfig";
 
 interface ConfigDecl { type?: string; description?: string; default?: unknown; items?: { type: string } }
 const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; runtime: unknown; config: Record<string, ConfigDecl> };

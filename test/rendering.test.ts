@@ -1,10 +1,10 @@
 // Pure renderers: hostlists, node lines, srun range split, templates.
 import { strict as assert } from "assert";
-import { parseConfig } from "../components/config";
-import { plan } from "../components/plan";
-import { hostlist, nodeLine, renderGresConf, renderSlurmConf } from "../components/slurmConf";
-import { render } from "../components/templates";
-import { renderKnownHosts, splitSrunRange } from "../components/tunnels";
+import { parseConfig } from "../components/plan/config";
+import { plan } from "../components/plan/plan";
+import { hostlist, nodeLine, renderGresConf, renderSlurmConf } from "../components/plan/slurmConf";
+import { render } from "../components/plan/templates";
+import { renderKnownHosts, splitSrunRange } from "../components/plan/tunnels";
 
 const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));
 

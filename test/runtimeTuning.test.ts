@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { tuneStackTraces } from "../components/runtimeTuning";
+import { tuneStackTraces } from "../components/pulumi/runtimeTuning";
 
 describe("runtime tuning", () => {
     const saved = Error.stackTraceLimit;

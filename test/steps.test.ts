@@ -5,9 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gunzipSync } from "zlib";
-import { parseConfig } from "../components/config";
-import { plan } from "../components/plan";
-import { BootstrapStep, orderSteps, pinnedHosts, shq, stepCommand, stepProgram, stepStdin } from "../components/steps";
+import { parseConfig } from "../components/plan/config";
+import { plan } from "../components/plan/plan";
+import { BootstrapStep, orderSteps, pinnedHosts, shq, stepCommand, stepProgram, stepStdin } from "../components/plan/steps";
 
 const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));
 

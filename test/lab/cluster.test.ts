@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { up } from "../../lab/cluster";
 import { computeSpecHash, createCompute } from "../../lab/compute";
-import { DEFAULT_COMPUTE_NODES } from "../../components/config";
+import { DEFAULT_COMPUTE_NODES } from "../../components/plan/config";
 import { docker, exists, run } from "../../lab/docker";
 import { BASTION_WAN_IP, containerName, labPlan, SPEC_LABEL } from "../../lab/labPlan";
 import { labSshConfig, sshHost } from "../../lab/ssh";

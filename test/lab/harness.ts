@@ -1,6 +1,6 @@
 // Shared set-up for the lab suites: one lab per mocha run, brought up by the same
 // code as `npm run lab -- up`, and skipped loudly (or failed, under CI) without Docker.
-import { ClusterPlan } from "../../components/plan";
+import { ClusterPlan } from "../../components/plan/plan";
 import { down, preflight, up } from "../../lab/cluster";
 import { docker } from "../../lab/docker";
 import { containerName, labPlan } from "../../lab/labPlan";

@@ -1,9 +1,9 @@
 // The rendered files judged by the real tools, on the images and hosts that use them.
 import { strict as assert } from "assert";
-import { renderGresConf, renderSlurmConf } from "../../components/slurmConf";
-import { configFile } from "../../components/templates";
+import { renderGresConf, renderSlurmConf } from "../../components/plan/slurmConf";
+import { configFile } from "../../components/plan/templates";
 import { docker } from "../../lab/docker";
-import { orderSteps } from "../../components/steps";
+import { orderSteps } from "../../components/plan/steps";
 import { runStep } from "../../lab/ssh";
 import { generatedValues } from "../../lab/state";
 import { ctl, inNode, labUp, onBastion, p } from "./harness";

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Proves the config tests can fail: removes one validation at a time from
-# components/config.ts and expects the config suite to go red. Restores the file.
+# components/plan/config.ts and expects the config suite to go red. Restores the file.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-file=components/config.ts
+file=components/plan/config.ts
 backup=$(mktemp)
 cp "$file" "$backup"
 trap 'cp "$backup" "$file"; rm -f "$backup"' EXIT

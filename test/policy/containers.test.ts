@@ -8,7 +8,7 @@ import { Props, checkResource, findPolicy } from "./util";
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:remote:Command";
 
-/** A compliant compute container, shaped like components/ will declare it. */
+/** A compliant compute container, shaped like components/pulumi/computeNodes.ts will declare it. */
 function compute(overrides: Props = {}): Props {
     return {
         name: "compute1",

@@ -1,10 +1,8 @@
-// The pure core: plan(config) -> ClusterPlan. No Pulumi, no I/O, so the Pulumi
-// components and the local lab consume exactly the same decisions.
+// The cluster's layout: addresses, hosts, nodes and ports, derived from the config
+// alone. The rendered parts (bootstrap steps, containers, slurm.conf, tunnels) are
+// derived from it, so it imports none of them; plan.ts composes them.
 import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
 import { hostAddress, parseCidr } from "./cidr";
-import { bootstrapSteps } from "./bootstrapSteps";
-import { computeImage, ContainerSpec, containerSpecs } from "./containers";
-import { BootstrapStep } from "./steps";
 
 export const PROJECT = "hpc-stack";
 /** The login user of Debian's cloud images; the lab's EC2 stand-ins use it too. */
@@ -72,15 +70,6 @@ export interface ClusterLayout {
     tags: Record<string, string>;
 }
 
-export interface ClusterPlan extends ClusterLayout {
-    /** Shell work on the bastion and the controller, in dependency order. */
-    steps: BootstrapStep[];
-    /** One container per compute node. */
-    containers: ContainerSpec[];
-    /** The compute image: content-hashed tag, Dockerfile (relative to config-files/), base. */
-    computeImage: { tag: string; dockerfile: string; baseImage: string };
-}
-
 /** Merges ports into contiguous ranges: [6817, 6818, 6819] -> [{6817, 6819}]. */
 export function portRanges(ports: number[]): PortRange[] {
     const sorted = [...new Set(ports)].sort((a, b) => a - b);
@@ -96,11 +85,6 @@ export function portRanges(ports: number[]): PortRange[] {
 export function nodePorts(base: number, index: number): NodePorts {
     const start = base + index * NODE_PORT_STRIDE;
     return Object.fromEntries(NODE_PORT_KINDS.map((k, i) => [k, start + i])) as NodePorts;
-}
-
-export function plan(c: ClusterConfig): ClusterPlan {
-    const l = layout(c);
-    return { ...l, steps: bootstrapSteps(l), containers: containerSpecs(l), computeImage: computeImage(l.docker.baseImage) };
 }
 
 export function layout(c: ClusterConfig): ClusterLayout {
@@ -161,29 +145,4 @@ export function layout(c: ClusterConfig): ClusterLayout {
         backupRetentionDays: c.backupRetentionDays,
         tags: { ...c.tags, Project: PROJECT, Cluster: c.clusterName, ManagedBy: "pulumi" },
     };
-}
-
-/** Tags for one AWS resource: the plan's base tags, its Name and, for instances, its Role. */
-export function tagsFor(p: ClusterLayout, name: string, role?: string): Record<string, string> {
-    return { ...p.tags, Name: name, ...(role ? { Role: role } : {}) };
-}
-
-/** An ssh_config for admins: the bastion, and the controller through it with ProxyJump. */
-export function renderSshConfig(p: ClusterLayout, bastionPublicIp: string, identityFile = "~/.ssh/hpc-stack-admin"): string {
-    const prefix = p.clusterName;
-    return [
-        `Host ${prefix}-bastion`,
-        `    HostName ${bastionPublicIp}`,
-        `    User ${p.adminUser}`,
-        `    IdentityFile ${identityFile}`,
-        `    IdentitiesOnly yes`,
-        ``,
-        `Host ${prefix}-controller`,
-        `    HostName ${p.controller.privateIp}`,
-        `    User ${p.adminUser}`,
-        `    IdentityFile ${identityFile}`,
-        `    IdentitiesOnly yes`,
-        `    ProxyJump ${prefix}-bastion`,
-        ``,
-    ].join("\n");
 }

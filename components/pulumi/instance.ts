@@ -1,8 +1,8 @@
 // The EC2 settings every hpc-stack host shares, so a hardening choice is made once.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { InstancePlan } from "./plan";
-import { platformUserData } from "./platform";
+import { InstancePlan } from "../plan/layout";
+import { platformUserData } from "../plan/platform";
 
 export interface HostInstanceArgs {
     host: InstancePlan;

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { inBatches } from "./batches";
-import { GeneratedName, hostKeyNames, isSecretName } from "./generated";
-import { ClusterLayout } from "./plan";
-import { renderKnownHosts } from "./tunnels";
+import { inBatches } from "../plan/batches";
+import { GeneratedName, hostKeyNames, isSecretName } from "../plan/generated";
+import { ClusterLayout } from "../plan/layout";
+import { renderKnownHosts } from "../plan/tunnels";
 
 export interface ClusterSecretsArgs {
     plan: ClusterLayout;
@@ -20,7 +20,7 @@ export interface ClusterSecretsArgs {
  */
 export class ClusterSecrets extends pulumi.ComponentResource {
     private readonly values = new Map<GeneratedName, pulumi.Output<string>>();
-    /** Resolves when every per-node tunnel key is declared (in batches, components/batches.ts). */
+    /** Resolves when every per-node tunnel key is declared (in batches, components/plan/batches.ts). */
     public readonly ready: Promise<void>;
 
     constructor(name: string, args: ClusterSecretsArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,7 +1,7 @@
 // Reads what the stack's last deployment ran, before any resource is declared,
 // and refuses a change of platform that would mix Slurm releases.
 import * as pulumi from "@pulumi/pulumi";
-import { checkPlatform, PLATFORM_ID, PlatformChangeError } from "./platform";
+import { checkPlatform, PLATFORM_ID, PlatformChangeError } from "../plan/platform";
 
 /**
  * A StackReference to this very stack reads its last deployment's outputs (none for

@@ -6,11 +6,11 @@ import { Bastion } from "./bastion";
 import { Bootstrap } from "./bootstrap";
 import { ComputeNodes } from "./computeNodes";
 import { ClusterSecrets } from "./secrets";
-import { ClusterConfig } from "./config";
+import { ClusterConfig } from "../plan/config";
 import { Controller } from "./controller";
 import { Network } from "./network";
-import { plan, renderSshConfig } from "./plan";
-import { PLATFORM_ID } from "./platform";
+import { plan, renderSshConfig } from "../plan/plan";
+import { PLATFORM_ID } from "../plan/platform";
 import { guardPlatform } from "./platformGuard";
 
 /** The stack outputs: the contract other teams read through StackReference. */

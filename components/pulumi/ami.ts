@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEBIAN_AMI_NAME, DEBIAN_AMI_OWNER } from "./platform";
+import { DEBIAN_AMI_NAME, DEBIAN_AMI_OWNER } from "../plan/platform";
 
 /** The newest amd64 AMI of the platform's Debian release, so controller and compute share one Slurm. */
 export function debianAmi(opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {

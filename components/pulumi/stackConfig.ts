@@ -1,6 +1,6 @@
 // Reads the stack's config from the Pulumi engine and hands it to the schema.
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, ConfigError, configNotices, parseConfig, RawConfig, STRUCTURED_KEYS } from "./config";
+import { ClusterConfig, ConfigError, configNotices, parseConfig, RawConfig, STRUCTURED_KEYS } from "../plan/config";
 
 /** Decodes `project:key` strings (structured keys are JSON) into raw values. */
 export function decodeConfig(project: string, all: Record<string, string>): RawConfig {

@@ -2,7 +2,7 @@
 // resources on one group fight each other on every `pulumi up`.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PortRange } from "./plan";
+import { PortRange } from "../plan/layout";
 
 /** One source for an ingress rule: a CIDR, or another security group. */
 export type RuleSource =

@@ -1,11 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { inBatches } from "./batches";
-import { COMPUTE_NETWORK, ContainerSpec } from "./containers";
-import { GeneratedName, isRef, resolveValue, Value } from "./generated";
-import { ClusterPlan } from "./plan";
-import { CONFIG_FILES_DIR } from "./templates";
+import { inBatches } from "../plan/batches";
+import { COMPUTE_NETWORK, ContainerSpec } from "../plan/containers";
+import { GeneratedName, isRef, resolveValue, Value } from "../plan/generated";
+import { ClusterPlan } from "../plan/plan";
+import { CONFIG_FILES_DIR } from "../plan/templates";
 
 export interface ComputeNodesArgs {
     plan: ClusterPlan;
@@ -53,7 +53,7 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
  * slurm_network, and one container per node that dials out through the tunnels.
  */
 export class ComputeNodes extends pulumi.ComponentResource {
-    /** One container per node, declared in batches (components/batches.ts): await it. */
+    /** One container per node, declared in batches (components/plan/batches.ts): await it. */
     public readonly containers: Promise<docker.Container[]>;
     public readonly image: docker.Image;
 

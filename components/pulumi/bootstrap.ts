@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedName, hostKeyNames } from "./generated";
-import { BootstrapStep, orderSteps, pinnedHosts, stepCommand, StepHost, stepStdin } from "./steps";
+import { GeneratedName, hostKeyNames } from "../plan/generated";
+import { BootstrapStep, orderSteps, pinnedHosts, stepCommand, StepHost, stepStdin } from "../plan/steps";
 
 type Connection = command.types.input.remote.ConnectionArgs;
 

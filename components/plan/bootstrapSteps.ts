@@ -1,6 +1,6 @@
 // The bootstrap of the bastion and the controller, as pure data.
 import { GeneratedName, hostKeyNames } from "./generated";
-import { ClusterLayout } from "./plan";
+import { ClusterLayout } from "./layout";
 import { renderGresConf, renderSlurmConf } from "./slurmConf";
 import { BootstrapStep, PlannedFile } from "./steps";
 import { configFile, render } from "./templates";

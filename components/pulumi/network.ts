@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterPlan, tagsFor } from "./plan";
+import { ClusterPlan, tagsFor } from "../plan/plan";
 
 export interface NetworkArgs {
     /** The cluster plan; only `network` and `tags` are read. */

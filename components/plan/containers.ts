@@ -3,7 +3,7 @@
 import { contentHash } from "./contentHash";
 import { ref, Value } from "./generated";
 import { configDir, configFile } from "./templates";
-import { ClusterLayout, ComputeNodePlan } from "./plan";
+import { ClusterLayout, ComputeNodePlan } from "./layout";
 import { nodeTunnel, NODE_LOCAL_PORTS, TUNNEL_USER } from "./tunnels";
 
 /** Docker network the compute containers share on premises. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { hostInstance } from "./instance";
-import { ClusterPlan, tagsFor } from "./plan";
+import { ClusterPlan, tagsFor } from "../plan/plan";
 import { IngressRule, securityGroupWithRules } from "./securityGroup";
 
 export interface ControllerArgs {

@@ -1,5 +1,5 @@
 // slurm.conf and gres.conf for the tunnelled cluster, rendered from config-files/slurm.
-import { ClusterLayout, ComputeNodePlan } from "./plan";
+import { ClusterLayout, ComputeNodePlan } from "./layout";
 import { render } from "./templates";
 
 /** Slurm hostlist of the names, compressed where they share a prefix: compute[1-3],gpu-a. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { ClusterPlan, tagsFor } from "./plan";
+import { ClusterPlan, tagsFor } from "../plan/plan";
 
 export interface AdminKeyArgs {
     plan: ClusterPlan;

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export const CONFIG_FILES_DIR = path.resolve(__dirname, "..", "config-files");
+export const CONFIG_FILES_DIR = path.resolve(__dirname, "..", "..", "config-files");
 
 const cache = new Map<string, string>();
 

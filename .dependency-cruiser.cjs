@@ -1,0 +1,31 @@
+// The import graph check that npm test runs (test/run-all.sh, `npm run cycles`):
+// no cycle anywhere in the source, and nothing reachable from the pure plan or the
+// lab may be Pulumi-side, not even through a third module. The direct imports are
+// also linted (eslint.config.mjs, no-restricted-imports); README, Architecture.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "A cycle hides which module the others are built on. Move what both sides need into a module of its own (as components/plan/layout.ts).",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "plan-and-lab-reach-no-pulumi",
+      severity: "error",
+      comment: "components/plan/ and lab/ run without Pulumi: no path from them may lead to components/pulumi/ or an @pulumi package.",
+      from: { path: "^(components/plan|lab)/" },
+      to: { path: "^(components/pulumi/|node_modules/@pulumi/)", reachable: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^bin/" },
+    // Type-only imports count: a cycle through `import { Type }` is still a cycle in the source.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".js", ".json"] },
+  },
+};

@@ -1,0 +1,85 @@
+// The layer boundary and the import graph checks can fail: each is broken on
+// purpose here, and the check must say so. eslint.config.mjs keeps @pulumi and
+// components/pulumi/ out of components/plan/ and lab/; .dependency-cruiser.cjs (run
+// by npm test) refuses any import cycle, and any path from the plan or the lab to
+// Pulumi through a third module. README, Architecture.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { ESLint } from "eslint";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT } from "./mocks";
+
+const RULE = "@typescript-eslint/no-restricted-imports";
+
+describe("layer boundary (eslint, no-restricted-imports)", () => {
+    const eslint = new ESLint({ cwd: ROOT });
+
+    /** The boundary rule's messages for a real file of the repo with `lines` put on top. */
+    async function restricted(rel: string, lines: string[]): Promise<string[]> {
+        const file = path.join(ROOT, rel);
+        const text = [...lines, fs.readFileSync(file, "utf8")].join("\n");
+        const [result] = await eslint.lintText(text, { filePath: file });
+        return result.messages.filter((m) => m.ruleId === RULE).map((m) => m.message);
+    }
+
+    it("lets the plan and the lab be as they are", async () => {
+        assert.deepEqual(await restricted("components/plan/slurmConf.ts", []), []);
+        assert.deepEqual(await restricted("lab/labPlan.ts", []), []);
+    });
+
+    it("refuses an @pulumi package in components/plan/", async () => {
+        const [m, ...rest] = await restricted("components/plan/slurmConf.ts", ['import * as pulumi from "@pulumi/pulumi";']);
+        assert.match(m, /'@pulumi\/pulumi' import is restricted/);
+        assert.deepEqual(rest, []);
+    });
+
+    it("refuses components/pulumi/ in components/plan/", async () => {
+        const [m, ...rest] = await restricted("components/plan/slurmConf.ts", ['import { deploy } from "../pulumi/deploy";']);
+        assert.match(m, /'\.\.\/pulumi\/deploy' import is restricted/);
+        assert.deepEqual(rest, []);
+    });
+
+    it("refuses both in lab/, type-only imports too", async () => {
+        const found = await restricted("lab/labPlan.ts", [
+            'import { Network } from "../components/pulumi/network";',
+            'import type { Output } from "@pulumi/pulumi";',
+        ]);
+        assert.equal(found.length, 2, found.join("\n"));
+        assert.match(found[0], /'\.\.\/components\/pulumi\/network' import is restricted/);
+        assert.match(found[1], /'@pulumi\/pulumi' import is restricted/);
+    });
+});
+
+describe("import graph (dependency-cruiser)", () => {
+    let dir: string;
+    before(() => {
+        // A small tree laid out like the repo's, with a cycle of type-only imports
+        // (erased when compiled, still a cycle in the source) and a plan module that
+        // reaches components/pulumi/ only through a module outside both folders.
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "hpc-graph-"));
+        const files: Record<string, string> = {
+            "tsconfig.json": JSON.stringify({ compilerOptions: { module: "commonjs", moduleResolution: "node", strict: true } }),
+            "components/plan/a.ts": 'import { B } from "./b";\nexport interface A { b?: B }\n',
+            "components/plan/b.ts": 'import type { A } from "./a";\nexport interface B { a?: A }\n',
+            "components/plan/c.ts": 'import { helper } from "../../other/d";\nexport const c = helper;\n',
+            "other/d.ts": 'import { network } from "../components/pulumi/network";\nexport const helper = network;\n',
+            "components/pulumi/network.ts": "export const network = 1;\n",
+        };
+        for (const [rel, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+            fs.writeFileSync(path.join(dir, rel), text);
+        }
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("fails on a cycle and on a plan module that reaches Pulumi", () => {
+        const bin = path.join(ROOT, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs");
+        const r = spawnSync(process.execPath, [bin, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), "components", "other"], { cwd: dir, encoding: "utf8" });
+        assert.notEqual(r.status, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /error no-circular: components\/plan\/a\.ts/);
+        assert.match(r.stdout, /error plan-and-lab-reach-no-pulumi: components\/plan\/c\.ts → components\/pulumi\/network\.ts/);
+        assert.match(r.stdout, /2 dependency violations \(2 errors/);
+    });
+});
