@@ -1,5 +1,5 @@
 # hpc-stack bootstrap prelude: prepended to every step's script by
-# components/steps.ts (stepCommand). Runs as root under `bash -c`, on EC2 through
+# components/plan/steps.ts (stepCommand). Runs as root under `bash -c`, on EC2 through
 # @pulumi/command and in the lab through ssh: the same bytes on both.
 #
 # Contract:

@@ -10,7 +10,7 @@
 # Admin key at run time: env ADMIN_AUTHORIZED_KEYS, or a file uploaded to
 # /etc/hpc/admin_authorized_keys or /home/admin/.ssh/authorized_keys before start.
 # Optional pre-made host keys: upload /etc/ssh/ssh_host_*_key(.pub) before start; otherwise generated at first boot.
-# No default: the platform names the release once (components/platform.ts), and
+# No default: the platform names the release once (components/plan/platform.ts), and
 # every build passes it.
 ARG BASE_IMAGE
 FROM ${BASE_IMAGE}
