@@ -34,7 +34,11 @@ describe("lab: rendered files pass the real judges", function () {
         const release = "grep '^VERSION_ID=' /etc/os-release";
         assert.equal((await onBastion(release)).trim(), 'VERSION_ID="13"', "bastion");
         assert.equal((await ctl(release)).trim(), 'VERSION_ID="13"', "controller");
-        assert.match(await ctl("sinfo -V; /usr/sbin/slurmctld -V; /usr/sbin/slurmdbd -V"), /^(slurm(-wlm)? 24\.11\.\d+\n){3}$/);
+        // slurmdbd -V reads its 0600 config first, hence sudo.
+        assert.match(await ctl("sinfo -V; /usr/sbin/slurmctld -V; sudo /usr/sbin/slurmdbd -V"), /^(slurm(-wlm)? 24\.11\.\d+\n){3}$/);
+        // The running slurmctld and slurmdbd, as they answer.
+        assert.match(await ctl("scontrol show config"), /^SLURM_VERSION\s+= 24\.11\.\d+$/m);
+        assert.match(await ctl("sacctmgr -n show config"), /^SLURMDBD_VERSION\s+= 24\.11\.\d+$/m);
         for (const n of p.nodes) {
             assert.equal((await inNode(n.name, release)).trim(), 'VERSION_ID="13"', n.name);
             assert.match(await inNode(n.name, "slurmd -V"), /^slurm(-wlm)? 24\.11\.\d+\n$/, n.name);
