@@ -3,6 +3,7 @@
 // what `pulumi preview --policy-pack policy --policy-pack-config
 // policy/policy-config.example.json` checks, without CLI, plugins or cloud.
 import * as assert from "assert";
+import { patchConfigFile } from "../../components/plan/templates";
 import { policies } from "../../policy/policies";
 import { DEV_STACK_FILE, Recorded, runIndex, stackConfigFromFile } from "../mocks";
 import { PackConfig, RecordedResource, Violation, formatViolations, loadPackConfig, mandatory, runPack } from "./util";
@@ -73,6 +74,36 @@ describe("policy harness: the real program against the real pack", function () {
 
     it("has zero advisory violations too (flow logs, closed default SG, instance types, tags)", () => {
         assert.deepStrictEqual(baseline, [], formatViolations(baseline));
+    });
+
+    describe("reads what the bootstrap steps really run (a pull request's edit to a script)", () => {
+        /** The pack over the real program, run with config-files/<rel> edited. */
+        async function runEdited(rel: string, edit: (text: string) => string): Promise<Violation[]> {
+            const restore = patchConfigFile(rel, edit);
+            try {
+                const { mocks } = await runIndex(stackConfigFromFile(DEV_STACK_FILE));
+                return runPack(policies, mocks.resources.map(toPolicyResource), packConfig);
+            } finally {
+                restore();
+            }
+        }
+
+        it("a host-ssh.sh that enables root login fails both ssh steps", async () => {
+            const vs = await runEdited("bootstrap/host-ssh.sh",
+                (t) => `${t}\nsed -i 's/^#\\?PermitRootLogin.*/PermitRootLogin yes/' /etc/ssh/sshd_config\n`);
+            assert.deepStrictEqual(findings(vs), ["no-password-root-ssh-in-containers"], formatViolations(vs));
+            assert.deepStrictEqual(mandatory(vs).map((v) => [v.resource, v.message]), [
+                ["hpc-bootstrap-bastion-ssh", "create [base64 → gzip] enables PermitRootLogin yes."],
+                ["hpc-bootstrap-controller-ssh", "create [base64 → gzip] enables PermitRootLogin yes."],
+            ]);
+        });
+
+        it("a step that sets root's password with chpasswd", async () => {
+            const vs = await runEdited("bootstrap/controller-munge.sh", (t) => `${t}\necho 'root:pw' | chpasswd\n`);
+            assert.deepStrictEqual(mandatory(vs).map((v) => [v.policy, v.resource, v.message]), [
+                ["no-password-root-ssh-in-containers", "hpc-bootstrap-controller-munge", "create [base64 → gzip] sets a root password with chpasswd."],
+            ], formatViolations(vs));
+        });
     });
 
     describe("catches hand-built bad variants with the right policy", () => {
