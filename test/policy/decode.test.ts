@@ -38,6 +38,8 @@ describe("policy: decoding what commands carry", () => {
     it("undoes shell quoting that hides text", () => {
         assert.equal(unquoteShell(`echo '\\''root:pw'\\'' | chpasswd`), "echo 'root:pw' | chpasswd");
         assert.equal(unquoteShell(`echo $'\\x72oot:pw' \\\n| chpasswd`), "echo root:pw  | chpasswd");
+        // And the unquoted view is read as a layer of its own.
+        assert.deepStrictEqual(viaOf(`echo $'\\x72oot:pw' | chpasswd`, "echo root:pw | chpasswd"), ["shell quoting"]);
     });
 
     it("reports what it cannot read as opaque, when it is long enough to hide a script", () => {
