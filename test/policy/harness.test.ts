@@ -197,6 +197,28 @@ describe("policy harness: the real program against the real pack", function () {
             );
         });
 
+        it("a compute container made as good as privileged, each way by its own policy", async () => {
+            const real = recorded.filter((r) => r.type === T.container);
+            // What the real containers carry, so passing is not for want of it.
+            for (const c of real) assert.deepStrictEqual(c.inputs.capabilities, { adds: ["SYS_NICE"] }, c.name);
+            const variants: [string, Record<string, unknown>][] = [
+                ["no-host-namespaces", { networkMode: "host" }],
+                ["no-host-namespaces", { pidMode: "host", ipcMode: "host" }],
+                ["no-dangerous-capabilities", { capabilities: { adds: ["SYS_NICE", "CAP_SYS_ADMIN"] } }],
+                ["no-sensitive-host-mounts", { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }],
+                ["no-sensitive-host-mounts", { mounts: [{ type: "bind", source: "/", target: "/host" }] }],
+                ["no-unconfined-security-profiles", { securityOpts: ["seccomp:unconfined"] }],
+                ["no-host-block-devices", { devices: [{ hostPath: "/dev/nvme0n1" }] }],
+            ];
+            for (const [policy, change] of variants) {
+                const vs = await runWith((rs) => {
+                    Object.assign(find(rs, T.container, (r) => r.name === real[0].name).inputs, change);
+                    return rs;
+                });
+                assert.deepStrictEqual(findings(vs), [policy], `${JSON.stringify(change)}:\n${formatViolations(vs)}`);
+            }
+        });
+
         it("an unencrypted, IMDSv1 instance", async () => {
             const vs = await runWith((rs) => {
                 const ctl = find(rs, T.instance, isController);
