@@ -1,6 +1,7 @@
 // The import graph check that npm test runs (test/run-all.sh, `npm run cycles`):
 // no cycle anywhere in the source, and nothing reachable from the pure plan or the
-// lab may be Pulumi-side, not even through a third module. The direct imports are
+// lab may be Pulumi-side, not even through a third module, and the policy pack
+// imports nothing from the program it judges. The direct imports are
 // also linted (eslint.config.mjs, no-restricted-imports); README, Architecture.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -18,6 +19,13 @@ module.exports = {
       comment: "components/plan/ and lab/ run without Pulumi: no path from them may lead to components/pulumi/ or an @pulumi package.",
       from: { path: "^(components/plan|lab)/" },
       to: { path: "^(components/pulumi/|node_modules/@pulumi/)", reachable: true },
+    },
+    {
+      name: "policy-pack-self-contained",
+      severity: "error",
+      comment: "policy/ is published alone (pulumi policy publish): it imports only its own files, packages and Node's built-ins, never the program it judges.",
+      from: { path: "^policy/" },
+      to: { pathNot: "^(policy/|node_modules/)", dependencyTypesNot: ["core"] },
     },
   ],
   options: {

@@ -1,47 +1,30 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { isWildcardAddress } from "./cidr";
 import { forTypes } from "./match";
-import { Props, asArray, asNumber, asRecord, asString, asStrings } from "./props";
+import { viaLabel } from "./decode";
+import { payloads } from "./payloads";
+import { asArray, asNumber, asRecord, asString, asStrings } from "./props";
 import { types } from "./resources";
 import { rootSshHazards } from "./sshd";
-
-/** Every text a container or remote command can run or drop on disk, labelled for messages. */
-function scannedTexts(type: string, props: Props): [string, string][] {
-    if (type === types.remoteCommand) {
-        return (["create", "update", "delete", "stdin"] as const)
-            .map((k): [string, string] => [k, asString(props[k]) ?? ""])
-            .filter(([, t]) => t !== "");
-    }
-    const texts: [string, string][] = [
-        ["command", asStrings(props.command).join(" ")],
-        ["entrypoints", asStrings(props.entrypoints).join(" ")],
-        // "K=V": the value may carry sshd flags or a script.
-        ...asStrings(props.envs).map((e, i): [string, string] => [`envs[${i}]`, e]),
-    ];
-    asArray(props.uploads).forEach((u, i) => {
-        const up = asRecord(u);
-        const label = `uploads[${i}] (${String(up.file)})`;
-        texts.push([label, asString(up.content) ?? ""]);
-        const b64 = asString(up.contentBase64);
-        if (b64) {
-            texts.push([label, Buffer.from(b64, "base64").toString("utf8")]);
-        }
-    });
-    return texts.filter(([, t]) => t !== "");
-}
 
 export const noPasswordRootSshInContainers: ResourceValidationPolicy = {
     name: "no-password-root-ssh-in-containers",
     description:
         "Containers and remote commands never enable PermitRootLogin yes or PasswordAuthentication yes, " +
-        "nor set a root password (SSH is key-only).",
+        "nor set a root password (SSH is key-only). Reads every script and file they carry, decoded.",
     enforcementLevel: "mandatory",
     validateResource: forTypes([types.container, types.remoteCommand], (props, args, report) => {
-        for (const [where, text] of scannedTexts(args.type, props)) {
-            for (const what of rootSshHazards(text)) {
-                report(`${where} ${what}.`);
+        // A hazard may show through several layers (a quoted and an unquoted view):
+        // report it once per field, through the outermost layer that shows it.
+        const found = new Map<string, string>();
+        for (const p of payloads(args.type, props)) {
+            for (const { text, via } of p.carried.texts) {
+                for (const what of rootSshHazards(text)) {
+                    if (!found.has(`${p.where} ${what}`)) found.set(`${p.where} ${what}`, `${p.where}${viaLabel(via)} ${what}.`);
+                }
             }
         }
+        found.forEach((m) => report(m));
         // Images commonly read a root password from this variable at start-up.
         for (const env of asStrings(props.envs)) {
             const [key, ...rest] = env.split("=");
@@ -85,4 +68,25 @@ export const noPrivilegedContainers: ResourceValidationPolicy = {
     }),
 };
 
-export const containerPolicies = [noPasswordRootSshInContainers, containerSshNotPublic, noPrivilegedContainers];
+export const noUnreadablePayloads: ResourceValidationPolicy = {
+    name: "no-unreadable-payloads",
+    description:
+        "What a container or remote command runs is readable by this pack: every long base64 or hex run in it " +
+        "decodes to text (directly, or through gzip or zlib), and no upload copies a local file.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([types.container, types.remoteCommand], (props, args, report) => {
+        // Only what runs: data piped in and files dropped legitimately hold binary keys.
+        for (const p of payloads(args.type, props).filter((x) => x.runs)) {
+            for (const o of p.carried.opaque) {
+                report(`${p.where}${viaLabel(o.via)} carries ${o.what} (${o.chars} characters) that the policies cannot read; ` +
+                    "ship scripts as text, or gzip and base64 at most.");
+            }
+        }
+        asArray(props.uploads).forEach((u, i) => {
+            const source = asString(asRecord(u).source);
+            if (source) report(`uploads[${i}] copies the local file ${source}, which the policies cannot read; use content or contentBase64.`);
+        });
+    }),
+};
+
+export const containerPolicies = [noPasswordRootSshInContainers, noUnreadablePayloads, containerSshNotPublic, noPrivilegedContainers];

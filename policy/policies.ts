@@ -1,6 +1,7 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { computePolicies } from "./compute";
 import { containerPolicies } from "./containers";
+import { isolationPolicies } from "./isolation";
 import { networkPolicies } from "./network";
 import { taggingPolicies } from "./tagging";
 
@@ -9,4 +10,4 @@ import { taggingPolicies } from "./tagging";
 export const packEnforcementLevel: EnforcementLevel = "mandatory";
 
 // One array per area (awsguard style). Tests import this module, never ./index.
-export const policies: Policies = [...computePolicies, ...networkPolicies, ...containerPolicies, ...taggingPolicies];
+export const policies: Policies = [...computePolicies, ...networkPolicies, ...containerPolicies, ...isolationPolicies, ...taggingPolicies];

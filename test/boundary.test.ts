@@ -2,7 +2,8 @@
 // purpose here, and the check must say so. eslint.config.mjs keeps @pulumi and
 // components/pulumi/ out of components/plan/ and lab/; .dependency-cruiser.cjs (run
 // by npm test) refuses any import cycle, and any path from the plan or the lab to
-// Pulumi through a third module. README, Architecture.
+// Pulumi through a third module, and any import of the program by the policy pack.
+// README, Architecture.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { ESLint } from "eslint";
@@ -57,7 +58,8 @@ describe("import graph (dependency-cruiser)", () => {
     before(() => {
         // A small tree laid out like the repo's, with a cycle of type-only imports
         // (erased when compiled, still a cycle in the source) and a plan module that
-        // reaches components/pulumi/ only through a module outside both folders.
+        // reaches components/pulumi/ only through a module outside both folders, and a
+        // pack module that imports the plan beside a Node built-in.
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "hpc-graph-"));
         const files: Record<string, string> = {
             "tsconfig.json": JSON.stringify({ compilerOptions: { module: "commonjs", moduleResolution: "node", strict: true } }),
@@ -66,6 +68,7 @@ describe("import graph (dependency-cruiser)", () => {
             "components/plan/c.ts": 'import { helper } from "../../other/d";\nexport const c = helper;\n',
             "other/d.ts": 'import { network } from "../components/pulumi/network";\nexport const helper = network;\n',
             "components/pulumi/network.ts": "export const network = 1;\n",
+            "policy/decode.ts": 'import { gzipSync } from "zlib";\nimport { c } from "../components/plan/c";\nexport const d = [gzipSync, c];\n',
         };
         for (const [rel, text] of Object.entries(files)) {
             fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -74,12 +77,14 @@ describe("import graph (dependency-cruiser)", () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("fails on a cycle and on a plan module that reaches Pulumi", () => {
+    it("fails on a cycle, on a plan module that reaches Pulumi, and on a pack that imports the program", () => {
         const bin = path.join(ROOT, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs");
-        const r = spawnSync(process.execPath, [bin, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), "components", "other"], { cwd: dir, encoding: "utf8" });
+        const r = spawnSync(process.execPath, [bin, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), "components", "other", "policy"], { cwd: dir, encoding: "utf8" });
         assert.notEqual(r.status, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /error no-circular: components\/plan\/a\.ts/);
         assert.match(r.stdout, /error plan-and-lab-reach-no-pulumi: components\/plan\/c\.ts → components\/pulumi\/network\.ts/);
-        assert.match(r.stdout, /2 dependency violations \(2 errors/);
+        assert.match(r.stdout, /error policy-pack-self-contained: policy\/decode\.ts → components\/plan\/c\.ts/);
+        assert.doesNotMatch(r.stdout, /policy-pack-self-contained: policy\/decode\.ts → zlib/);
+        assert.match(r.stdout, /3 dependency violations \(3 errors/);
     });
 });

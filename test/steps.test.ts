@@ -5,8 +5,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gunzipSync } from "zlib";
+import { configFile } from "../components/plan/templates";
 import { parseConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
+import { REVIEW_TEXT_LIMIT, stepReview } from "../components/plan/stepReview";
 import { BootstrapStep, orderSteps, pinnedHosts, shq, stepCommand, stepProgram, stepStdin } from "../components/plan/steps";
 
 const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));
@@ -26,10 +28,44 @@ describe("bootstrap steps", () => {
         }
     });
 
+    const nodes = Array.from({ length: 1000 }, (_, i) => ({ name: `gpu${i + 1}`, gpus: i % 2 }));
+    const big = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes, tunnelPortBase: 30000 }));
+
     it("stay under the 128 KiB single-argument limit at 1000 nodes", () => {
-        const nodes = Array.from({ length: 1000 }, (_, i) => ({ name: `gpu${i + 1}`, gpus: i % 2 }));
-        const big = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes, tunnelPortBase: 30000 }));
         for (const step of big.steps) assert.ok(stepCommand(step).length < 128 * 1024, `${step.id}: ${stepCommand(step).length} bytes`);
+    });
+
+    it("are reviewed as the texts they run: scripts, env and files, each as it is", () => {
+        for (const step of p.steps) {
+            const review = stepReview(step);
+            const program = stepProgram(step);
+            assert.deepEqual(Object.keys(review.scripts), ["bootstrap/lib.sh", `bootstrap/${step.script}`], step.id);
+            for (const text of Object.values(review.scripts)) assert.ok(program.includes(text), step.id);
+            for (const [k, v] of Object.entries(review.env)) assert.ok(program.includes(`export ${k}=${shq(v)}\n`), `${step.id} ${k}`);
+            assert.deepEqual(Object.keys(review.files), step.files.map((f) => f.path), step.id);
+            for (const f of step.files) assert.deepEqual(review.files[f.path], { mode: f.mode, owner: f.owner, content: f.content }, f.path);
+        }
+    });
+
+    it("are reviewed by digest only for a text over the limit: at 1000 nodes the controller's tunnel keys and slurm.conf", () => {
+        const digests: string[] = [];
+        for (const step of big.steps) {
+            const review = stepReview(step);
+            const texts: [string, string, string][] = [
+                ...Object.entries(review.scripts).map(([k, v]): [string, string, string] => [k, v, configFile(k)]),
+                ...Object.entries(review.env).map(([k, v]): [string, string, string] => [`env ${k}`, v, ({ HPC_STEP: step.id, ...step.env } as Record<string, string>)[k]]),
+                ...step.files.map((f): [string, string, string] => [f.path, review.files[f.path].content, f.content]),
+            ];
+            for (const [what, shown, text] of texts) {
+                if (Buffer.byteLength(text) <= REVIEW_TEXT_LIMIT) assert.equal(shown, text, what);
+                else {
+                    assert.match(shown, /^sha256:[0-9a-f]{64} \(\d+ bytes, \d+ lines: over the 128 KiB review limit\)$/, what);
+                    digests.push(`${step.id} ${what}`);
+                }
+            }
+        }
+        // The bastion's key list (one short line a node) is about 80 KB: still text.
+        assert.deepEqual(digests, ["controller-ssh env TUNNEL_KEYS", "controller-slurmctld /etc/slurm/slurm.conf"]);
     });
 
     it("never put a generated value in the command: only names, resolved on stdin", () => {

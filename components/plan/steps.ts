@@ -51,14 +51,30 @@ export function filesScript(files: PlannedFile[]): string {
     }).join("");
 }
 
+/** A config-files/ text, by its path there. */
+export interface ConfigText { path: string; text: string }
+
+/** A step's program in parts: the prelude and the script it runs, the env it exports, the files it installs. */
+export interface StepParts { prelude: ConfigText; script: ConfigText; env: Record<string, string>; files: PlannedFile[] }
+
+export function stepParts(step: BootstrapStep): StepParts {
+    const text = (path: string): ConfigText => ({ path, text: configFile(path) });
+    return {
+        prelude: text("bootstrap/lib.sh"),
+        script: text(`bootstrap/${step.script}`),
+        env: { HPC_STEP: step.id, ...step.env },
+        files: step.files,
+    };
+}
+
 /** The program run as root on the host: prelude, env, files, then the step's script. */
 export function stepProgram(step: BootstrapStep): string {
-    const env = Object.entries({ HPC_STEP: step.id, ...step.env }).map(([k, v]) => `export ${k}=${shq(v)}\n`).join("");
+    const { prelude, script, env, files } = stepParts(step);
     return [
-        configFile("bootstrap/lib.sh"),
-        env,
-        "hpc_install_planned() {\n:\n" + filesScript(step.files) + "}\n",
-        configFile(`bootstrap/${step.script}`),
+        prelude.text,
+        Object.entries(env).map(([k, v]) => `export ${k}=${shq(v)}\n`).join(""),
+        "hpc_install_planned() {\n:\n" + filesScript(files) + "}\n",
+        script.text,
     ].join("\n");
 }
 

@@ -17,6 +17,18 @@ export function configFile(rel: string): string {
     return text;
 }
 
+/**
+ * Replaces the text of config-files/<rel> in this process until the returned
+ * function is called. It is how tests make a pull request's edit (a line in a
+ * script or a template) and run the real plan and program on it, without
+ * writing to the repository.
+ */
+export function patchConfigFile(rel: string, edit: (text: string) => string): () => void {
+    const original = configFile(rel);
+    cache.set(rel, edit(original));
+    return () => { cache.set(rel, original); };
+}
+
 /** The files directly in config-files/<rel>, sorted, as paths relative to config-files/. */
 export function configDir(rel: string): string[] {
     return fs.readdirSync(path.join(CONFIG_FILES_DIR, rel)).sort().map((f) => `${rel}/${f}`);

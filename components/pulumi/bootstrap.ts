@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedName, hostKeyNames } from "../plan/generated";
+import { stepReview } from "../plan/stepReview";
 import { BootstrapStep, orderSteps, pinnedHosts, stepCommand, StepHost, stepStdin } from "../plan/steps";
 
 type Connection = command.types.input.remote.ConnectionArgs;
@@ -21,9 +22,15 @@ export interface BootstrapArgs {
 
 /**
  * Runs the plan's bootstrap steps with command.remote.Command. The command string
- * carries the whole program, so a changed file or script replaces (re-runs) the
- * step; triggers add the host's instance id and the generated values, so a replaced
- * host or a rotated secret re-runs it too.
+ * carries the whole program, gzipped, and stdin the generated values: a change to
+ * either runs the step again (remote.Command runs `create` again when `update` is
+ * unset), so a changed file or script, or a rotated secret, re-runs it. Triggers
+ * replace (re-run) the step when its host is replaced (its instance id), and carry
+ * the step's review (stepReview.ts: its scripts, env and files as readable texts),
+ * which changes exactly when the program does, so that `pulumi preview --diff` shows
+ * a changed line as that line rather than one base64 string for another. Nothing
+ * secret may join the triggers: the engine marks a whole array secret when any
+ * element is, and the review would show as [secret].
  * Once a host's generated key is installed, later steps pin it (hostKey), so only
  * the step installing it meets the host's first-boot key unverified.
  */
@@ -41,7 +48,7 @@ export class Bootstrap extends pulumi.ComponentResource {
                 connection: connectionFor(step.host, pinnedHosts(args.steps, step), args),
                 create: stepCommand(step),
                 stdin,
-                triggers: stdin ? [args.hostIds[step.host], stdin] : [args.hostIds[step.host]],
+                triggers: [args.hostIds[step.host], stepReview(step)],
             }, { parent: this, dependsOn: step.dependsOn.map((d) => this.commands[d]) });
         }
         this.registerOutputs({});

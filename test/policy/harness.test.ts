@@ -3,6 +3,7 @@
 // what `pulumi preview --policy-pack policy --policy-pack-config
 // policy/policy-config.example.json` checks, without CLI, plugins or cloud.
 import * as assert from "assert";
+import { patchConfigFile } from "../../components/plan/templates";
 import { policies } from "../../policy/policies";
 import { DEV_STACK_FILE, Recorded, runIndex, stackConfigFromFile } from "../mocks";
 import { PackConfig, RecordedResource, Violation, formatViolations, loadPackConfig, mandatory, runPack } from "./util";
@@ -73,6 +74,36 @@ describe("policy harness: the real program against the real pack", function () {
 
     it("has zero advisory violations too (flow logs, closed default SG, instance types, tags)", () => {
         assert.deepStrictEqual(baseline, [], formatViolations(baseline));
+    });
+
+    describe("reads what the bootstrap steps really run (a pull request's edit to a script)", () => {
+        /** The pack over the real program, run with config-files/<rel> edited. */
+        async function runEdited(rel: string, edit: (text: string) => string): Promise<Violation[]> {
+            const restore = patchConfigFile(rel, edit);
+            try {
+                const { mocks } = await runIndex(stackConfigFromFile(DEV_STACK_FILE));
+                return runPack(policies, mocks.resources.map(toPolicyResource), packConfig);
+            } finally {
+                restore();
+            }
+        }
+
+        it("a host-ssh.sh that enables root login fails both ssh steps", async () => {
+            const vs = await runEdited("bootstrap/host-ssh.sh",
+                (t) => `${t}\nsed -i 's/^#\\?PermitRootLogin.*/PermitRootLogin yes/' /etc/ssh/sshd_config\n`);
+            assert.deepStrictEqual(findings(vs), ["no-password-root-ssh-in-containers"], formatViolations(vs));
+            assert.deepStrictEqual(mandatory(vs).map((v) => [v.resource, v.message]), [
+                ["hpc-bootstrap-bastion-ssh", "create [base64 → gzip] enables PermitRootLogin yes."],
+                ["hpc-bootstrap-controller-ssh", "create [base64 → gzip] enables PermitRootLogin yes."],
+            ]);
+        });
+
+        it("a step that sets root's password with chpasswd", async () => {
+            const vs = await runEdited("bootstrap/controller-munge.sh", (t) => `${t}\necho 'root:pw' | chpasswd\n`);
+            assert.deepStrictEqual(mandatory(vs).map((v) => [v.policy, v.resource, v.message]), [
+                ["no-password-root-ssh-in-containers", "hpc-bootstrap-controller-munge", "create [base64 → gzip] sets a root password with chpasswd."],
+            ], formatViolations(vs));
+        });
     });
 
     describe("catches hand-built bad variants with the right policy", () => {
@@ -164,6 +195,28 @@ describe("policy harness: the real program against the real pack", function () {
                 ["container-ssh-not-public", "no-password-root-ssh-in-containers", "no-privileged-containers"],
                 formatViolations(vs),
             );
+        });
+
+        it("a compute container made as good as privileged, each way by its own policy", async () => {
+            const real = recorded.filter((r) => r.type === T.container);
+            // What the real containers carry, so passing is not for want of it.
+            for (const c of real) assert.deepStrictEqual(c.inputs.capabilities, { adds: ["SYS_NICE"] }, c.name);
+            const variants: [string, Record<string, unknown>][] = [
+                ["no-host-namespaces", { networkMode: "host" }],
+                ["no-host-namespaces", { pidMode: "host", ipcMode: "host" }],
+                ["no-dangerous-capabilities", { capabilities: { adds: ["SYS_NICE", "CAP_SYS_ADMIN"] } }],
+                ["no-sensitive-host-mounts", { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }],
+                ["no-sensitive-host-mounts", { mounts: [{ type: "bind", source: "/", target: "/host" }] }],
+                ["no-unconfined-security-profiles", { securityOpts: ["seccomp:unconfined"] }],
+                ["no-host-block-devices", { devices: [{ hostPath: "/dev/nvme0n1" }] }],
+            ];
+            for (const [policy, change] of variants) {
+                const vs = await runWith((rs) => {
+                    Object.assign(find(rs, T.container, (r) => r.name === real[0].name).inputs, change);
+                    return rs;
+                });
+                assert.deepStrictEqual(findings(vs), [policy], `${JSON.stringify(change)}:\n${formatViolations(vs)}`);
+            }
         });
 
         it("an unencrypted, IMDSv1 instance", async () => {
