@@ -20,11 +20,14 @@ function exceptions(key: string, description: string): {
     };
 }
 
-const HOST_NAMESPACES = [["networkMode", "network"], ["pidMode", "process"], ["ipcMode", "IPC"]] as const;
+// usernsMode "host" opts out of the daemon's userns-remap, so the container's root is
+// the host's root; cgroupnsMode "host" shows it the host's whole cgroup tree.
+const HOST_NAMESPACES = [["networkMode", "network"], ["pidMode", "process"], ["ipcMode", "IPC"],
+    ["usernsMode", "user"], ["cgroupnsMode", "cgroup"]] as const;
 
 export const noHostNamespaces: ResourceValidationPolicy = {
     name: "no-host-namespaces",
-    description: "Containers do not share the host's network, process or IPC namespace (networkMode, pidMode or ipcMode \"host\").",
+    description: "Containers do not share the host's network, process, IPC, user or cgroup namespace (networkMode, pidMode, ipcMode, usernsMode or cgroupnsMode \"host\").",
     enforcementLevel: "mandatory",
     validateResource: forTypes([types.container], (props, _args, report) => {
         for (const [key, what] of HOST_NAMESPACES) {

@@ -25,11 +25,11 @@ async function counts(name: string, variants: Props[], config?: Record<string, u
 describe("policy: container isolation", () => {
     describe("no-host-namespaces", () => {
         it("accepts the compute container, bridge and container: network modes", async () => {
-            assert.deepStrictEqual(await counts("no-host-namespaces", [{}, { networkMode: "bridge" }, { networkMode: "container:x", ipcMode: "private", pidMode: "" }]), [0, 0, 0]);
+            assert.deepStrictEqual(await counts("no-host-namespaces", [{}, { networkMode: "bridge" }, { networkMode: "container:x", ipcMode: "private", pidMode: "", cgroupnsMode: "private" }]), [0, 0, 0]);
         });
 
         it("rejects the host's network, PID or IPC namespace", async () => {
-            assert.deepStrictEqual(await counts("no-host-namespaces", [{ networkMode: "host" }, { pidMode: "host" }, { ipcMode: " HOST " }]), [1, 1, 1]);
+            assert.deepStrictEqual(await counts("no-host-namespaces", [{ networkMode: "host" }, { pidMode: "host" }, { ipcMode: " HOST " }, { usernsMode: "host" }, { cgroupnsMode: "host" }]), [1, 1, 1, 1, 1]);
             const all = await checkResource(findPolicy(policies, "no-host-namespaces"), CONTAINER, compute({ networkMode: "host", pidMode: "host", ipcMode: "host" }));
             assert.deepStrictEqual(all, [
                 'networkMode "host" shares the host\'s network namespace.',
