@@ -26,6 +26,13 @@ export const LAB_CONFIG: RawConfig = {
     // The lab's "internet": compute nodes and the host reach the bastion from here.
     trustedCidrs: [NETWORKS.wan.subnet],
     computeBaseImage: BASE_IMAGE,
+    // Short enough that the lab's alert tests see an outage fire and resolve in well
+    // under two minutes: a 5 s scrape, evaluation and Slurm collection, 15 s before firing.
+    monitoringInterval: "5s",
+    alertFor: "15s",
+    // Grafana comes from apt.grafana.com, which the lab cannot reach; its dashboards'
+    // queries are checked against the lab's Prometheus instead.
+    grafanaEnabled: false,
 };
 
 export function labPlan(overrides: RawConfig = {}): ClusterPlan {
