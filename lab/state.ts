@@ -8,8 +8,9 @@ import { GeneratedName, hostKeyNames } from "../components/plan/generated";
 import { ClusterPlan } from "../components/plan/plan";
 import { renderKnownHosts } from "../components/plan/tunnels";
 import { run } from "./docker";
-import { AlertReceiverConfig, alertSecrets } from "../components/plan/receivers";
-import { BASTION_WAN_IP, bastionVpcIp } from "./labPlan";
+import { parseConfig } from "../components/plan/config";
+import { alertSecrets } from "../components/plan/receivers";
+import { BASTION_WAN_IP, bastionVpcIp, LAB_CONFIG } from "./labPlan";
 
 export const STATE_DIR = path.resolve(__dirname, "..", ".lab-state");
 export const ADMIN_KEY = path.join(STATE_DIR, "admin_ed25519");
@@ -30,7 +31,7 @@ async function keypair(comment: string): Promise<{ priv: string; pub: string }> 
 }
 
 /** Loads the lab's generated values, creating any that are missing (new nodes get new keys). */
-export async function generatedValues(p: ClusterPlan, receivers: AlertReceiverConfig[] = []): Promise<Record<GeneratedName, string>> {
+export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedName, string>> {
     fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
     const v: Record<string, string> = fs.existsSync(VALUES) ? JSON.parse(fs.readFileSync(VALUES, "utf8")) : {};
     const ensureKey = async (priv: string, pub: string, comment: string) => {
@@ -47,7 +48,8 @@ export async function generatedValues(p: ClusterPlan, receivers: AlertReceiverCo
     v.grafanaAdminPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
     v.bastionAddress = BASTION_WAN_IP;
     v.bastionPrivateIp = bastionVpcIp(p);
-    Object.assign(v, alertSecrets(receivers));
+    // The lab's receivers' secrets, as Pulumi reads them from the stack config.
+    Object.assign(v, alertSecrets(parseConfig(LAB_CONFIG).alertReceivers));
     v.knownHosts = renderKnownHosts(BASTION_WAN_IP, v.bastionHostPublicKey, p.controller.privateIp, v.controllerHostPublicKey);
     fs.writeFileSync(VALUES, JSON.stringify(v, null, 1), { mode: 0o600 });
     fs.writeFileSync(ADMIN_KEY, v.adminPrivateKey, { mode: 0o600 });

@@ -10,7 +10,8 @@ import { dashboardQueries, renderDashboards } from "../../components/plan/dashbo
 import { monitoringEndpoints } from "../../components/plan/plan";
 import { up } from "../../lab/cluster";
 import { docker } from "../../lab/docker";
-import { containerName, labPlan, NETWORKS } from "../../lab/labPlan";
+import { stepCommand } from "../../components/plan/steps";
+import { containerName, LAB_WEBHOOK_TOKEN, labPlan, NETWORKS } from "../../lab/labPlan";
 import { sshHost } from "../../lab/ssh";
 import { SSH_CONFIG } from "../../lab/state";
 import { ctl, inNode, labUp, onBastion, p, until, untilJobRunsOn } from "./harness";
@@ -148,6 +149,15 @@ describe("lab: monitoring", function () {
     it("passes the controller's own promtool check config and amtool check-config (trixie's releases)", async () => {
         assert.match(await ctl("sudo promtool check config /etc/prometheus/prometheus.yml 2>&1"), /SUCCESS/);
         assert.match(await ctl("sudo amtool check-config /etc/prometheus/alertmanager.yml 2>&1"), /SUCCESS/);
+    });
+
+    it("swaps a receiver's secret in on the controller only: in alertmanager.yml (0640 root:prometheus), not in the planned file or the step's command", async () => {
+        assert.equal((await ctl(`sudo grep -c ${LAB_WEBHOOK_TOKEN} /etc/prometheus/alertmanager.yml`)).trim(), "1");
+        assert.equal((await ctl("sudo stat -c '%a %U:%G' /etc/prometheus/alertmanager.yml")).trim(), "640 root:prometheus");
+        assert.equal((await ctl(`sudo grep -c ${LAB_WEBHOOK_TOKEN} /etc/hpc/alertmanager.yml.in || true`)).trim(), "0");
+        const step = p.steps.find((s) => s.id === "controller-alertmanager")!;
+        assert.ok(!stepCommand(step).includes(LAB_WEBHOOK_TOKEN));
+        assert.deepEqual(step.generated, ["alertSecret/lab-webhook"]);
     });
 
     it("fires ComputeTunnelDown when a node's tunnel is cut, lists it in Alertmanager, and resolves it when the tunnel is back", async () => {
