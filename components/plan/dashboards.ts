@@ -42,7 +42,9 @@ function clusterOverview(): object {
     return dashboard("hpc-cluster-overview", "HPC cluster overview", [
         ["Slurm", [
             { title: "Nodes by state", unit: "short", queries: [q("sum by (state) (slurm_node_count_per_state)", "{{state}}")] },
-            { title: "Queue: jobs by state", unit: "short", queries: [q("sum by (state) (slurm_partition_job_state_total)", "{{state}}")] },
+            // squeue --json also lists jobs that ended within MinJobAge: the queue is what still waits or runs.
+            { title: "Queue: jobs by state", unit: "short",
+                queries: [q('sum by (state) (slurm_partition_job_state_total{state=~"PENDING|RUNNING|COMPLETING|SUSPENDED"})', "{{state}}")] },
             { title: "CPUs", unit: "short", queries: [q("slurm_cpus_total", "total"), q("slurm_cpus_idle", "idle")] },
             { title: "Allocated CPUs per partition", unit: "short", queries: [q("slurm_partition_alloc_cpus", "{{partition}}")] },
         ]],
