@@ -14,7 +14,8 @@ hpc_install_planned
 hpc_apt ca-certificates curl gpg
 
 keyring=/etc/apt/keyrings/grafana.gpg
-if [[ -s "$keyring" ]] && gpg --batch --show-keys --with-colons "$keyring" 2>/dev/null | grep -q "^fpr:::::::::$GRAFANA_KEY_FINGERPRINT:"; then
+# Read whole, not piped into grep -q (pipefail would fail gpg on grep's early exit).
+if [[ -s "$keyring" ]] && [[ "$(gpg --batch --show-keys --with-colons "$keyring" 2>/dev/null || true)" == *$'\n'"fpr:::::::::$GRAFANA_KEY_FINGERPRINT:"* ]]; then
   hpc_same
 else
   install -d -m 0755 /etc/apt/keyrings

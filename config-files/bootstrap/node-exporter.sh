@@ -19,8 +19,10 @@ host=${LISTEN_HOST:-}
 if [[ -n "${LISTEN_HOST_FROM:-}" ]]; then host=$(hpc_secret "$LISTEN_HOST_FROM"); fi
 [[ "$host" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || { hpc_log "listen address '$host' is not an IPv4 address" >&2; exit 1; }
 # Never a wildcard: the address must be one of this host's own.
-if [[ "$host" != 127.0.0.1 ]] && ! ip -4 -o addr show | grep -qF " $host/"; then
-  hpc_log "$host is not an address of this host: $(ip -4 -o addr show | awk '{print $4}' | tr '\n' ' ')" >&2
+# (Read whole, not piped into grep -q: under pipefail, grep's early exit fails ip with SIGPIPE.)
+addrs=$(ip -4 -o addr show)
+if [[ "$host" != 127.0.0.1 && "$addrs" != *" $host/"* ]]; then
+  hpc_log "$host is not an address of this host: $(awk '{print $4}' <<<"$addrs" | tr '\n' ' ')" >&2
   exit 1
 fi
 

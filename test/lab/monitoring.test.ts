@@ -110,10 +110,11 @@ describe("lab: monitoring", function () {
         assert.equal(states.reduce((s, r) => s + Number(r.value[1]), 0), p.nodes.length);
         assert.equal(Number((await query("slurm_cpus_total"))[0].value[1]), p.nodes.reduce((s, n) => s + n.cpus, 0));
         assert.equal(Number((await query("hpc_slurmdbd_up"))[0].value[1]), 1);
+        // Each GPU by its index in `gpu` (the dcgm job's relabelling). Polled: series from before
+        // a config reload linger until their next scrape marks them stale.
+        const gpus = JSON.stringify(p.nodes.flatMap((n) => n.gpuIds.map((g) => `${n.name}/${g}`)).sort());
         for (const m of ["DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_XID_ERRORS"]) {
-            const r = await query(m);
-            assert.deepEqual(r.map((x) => `${x.metric.instance}/${x.metric.gpu}`).sort(),
-                p.nodes.flatMap((n) => n.gpuIds.map((g) => `${n.name}/${g}`)).sort(), m);
+            await until(`${m} for ${gpus}`, async () => JSON.stringify((await query(m)).map((x) => `${x.metric.instance}/${x.metric.gpu}`).sort()) === gpus, 60_000, 2000);
         }
     });
 
