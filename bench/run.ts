@@ -65,6 +65,34 @@ async function turnaround(n = 20): Promise<void> {
     console.log(`sbatch -> COMPLETED in sacct over ${n} jobs:`, results.turnaround);
 }
 
+/** A PromQL query on the lab's Prometheus, from the controller itself (its loopback). */
+async function promQuery(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+    const py = "import json,sys,urllib.parse,urllib.request;"
+        + "print(urllib.request.urlopen('http://127.0.0.1:" + p.monitoring.prometheusPort + "/api/v1/query?'+urllib.parse.urlencode({'query':sys.argv[1]})).read().decode())";
+    const out = await ssh(p, "controller", `python3 -c ${JSON.stringify(py)} '${q.replace(/'/g, `'\\''`)}'`);
+    return (JSON.parse(out) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+}
+
+/** What monitoring costs the controller: Prometheus's memory, and each scrape's duration (compute nodes through their tunnel). */
+async function monitoringCost(): Promise<void> {
+    // Two minutes of samples at the lab's 5 s interval: 24 scrapes per target.
+    await new Promise((r) => setTimeout(r, 120_000));
+    const rss = await promQuery('max_over_time(process_resident_memory_bytes{job="prometheus"}[2m])');
+    const series = await promQuery("prometheus_tsdb_head_series");
+    const scrapes = await promQuery("avg_over_time(scrape_duration_seconds[2m])");
+    const max = await promQuery("max_over_time(scrape_duration_seconds[2m])");
+    results.monitoring = {
+        prometheusRssMB: Math.round(Number(rss[0]?.value[1]) / 1e6),
+        headSeries: Number(series[0]?.value[1]),
+        scrapeMs: scrapes.map((r) => ({
+            target: `${r.metric.job}/${r.metric.instance}`,
+            avgMs: Math.round(Number(r.value[1]) * 10000) / 10,
+            maxMs: Math.round(Number(max.find((m) => m.metric.job === r.metric.job && m.metric.instance === r.metric.instance)?.value[1]) * 10000) / 10,
+        })).sort((a, b) => a.target.localeCompare(b.target)),
+    };
+    console.log("\nmonitoring on the controller (lab, 5 s scrape interval, over 2 min):", results.monitoring);
+}
+
 async function main(): Promise<void> {
     mocksEvaluation();
     if (args.has("--skip-lab")) return;
@@ -77,6 +105,7 @@ async function main(): Promise<void> {
     }
     results.bringUpCachedS = await bringUp("bring-up from cached images");
     await turnaround();
+    await monitoringCost();
     if (process.env.HPC_LAB_KEEP !== "1") await down(quiet);
 }
 

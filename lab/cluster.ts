@@ -1,14 +1,15 @@
 // `npm run lab -- up | status | down`: the cluster of the plan, on one Docker engine.
 import * as path from "path";
 import { NODE_LABEL } from "../components/plan/containers";
-import { ClusterPlan } from "../components/plan/plan";
+import { ClusterPlan, monitoringEndpoints } from "../components/plan/plan";
 import { orderSteps } from "../components/plan/steps";
 import { contentHash } from "../components/plan/contentHash";
 import { computeSpecHash, createCompute } from "./compute";
+import { createStandin, standinName, standinSpecHash } from "./dcgmStandin";
 import { docker, dockerAvailable, exists, run } from "./docker";
 import { ensureImages } from "./images";
 import { bastionVpcIp, containerName, LAB_LABEL, NETWORKS, SPEC_LABEL } from "./labPlan";
-import { runStep, ssh, waitForSsh, writeLabSshConfig } from "./ssh";
+import { runStep, ssh, sshHost, waitForSsh, writeLabSshConfig } from "./ssh";
 import { generatedValues, removeState, SSH_CONFIG } from "./state";
 
 type Log = (s: string) => void;
@@ -165,13 +166,26 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
             await converge(containerName(spec.node), computeSpecHash(spec, images.compute, values), log,
                 (labels) => createCompute(spec, images.compute, values, labels), () => retireCompute(p, spec.node));
         }
+        // The DCGM exporter's stand-in, in its GPU node's network namespace (lab/dcgmStandin.ts).
+        const standins = new Set(p.dcgmExporters.map(standinName));
+        const stale = (await docker(["ps", "-a", "--filter", `label=${LAB_LABEL}=1`, "--format", "{{.Names}}"])).trim().split("\n")
+            .filter((n) => n.endsWith("-dcgm-standin") && !standins.has(n));
+        if (stale.length) await docker(["rm", "-f", ...stale]);
+        for (const spec of p.dcgmExporters) {
+            const nodeId = (await docker(["inspect", "-f", "{{.Id}}", containerName(spec.node)])).trim();
+            await converge(standinName(spec), standinSpecHash(spec, images.compute, nodeId), log,
+                (labels) => createStandin(spec, images.compute, labels));
+        }
     });
     await phase("nodes IDLE", log, () => waitForNodes(p, log));
     // A node can look idle while slurmctld cannot reach it back: only a real job proves the path.
     await phase("a job on every node (srun through the tunnels)", log, async () => {
         for (const n of p.nodes) await jobRunsOn(p, n.name, log);
     });
+    const e = monitoringEndpoints(p, sshHost(p, "controller"), `-F ${SSH_CONFIG}`);
     log(`\nThe lab is up. Try:\n  ssh -F ${SSH_CONFIG} ${p.clusterName}-controller sinfo\n  npm run lab -- ssh controller`);
+    log(`Prometheus:   ${e.prometheus.url}  after: ${e.prometheus.command}`);
+    log(`Alertmanager: ${e.alertmanager.url}  after: ${e.alertmanager.command}`);
     return reports;
 }
 

@@ -22,9 +22,10 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
         ...spec.hosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
     ];
-    if (spec.gpus > 0) {
-        // No NVIDIA runtime here: the entrypoint mknods fake /dev/nvidiaN (char 195:N), which the device cgroup must allow.
-        args.push("-e", `FAKE_GPUS=${spec.gpus}`, "--device-cgroup-rule", "c 195:* rwm");
+    if (spec.gpuIds.length > 0) {
+        // No NVIDIA runtime here: the entrypoint mknods fake /dev/nvidiaN (char 195:N) for the node's
+        // GPU indices, which the device cgroup must allow.
+        args.push("-e", `FAKE_GPUS=${spec.gpuIds.join(" ")}`, "--device-cgroup-rule", "c 195:* rwm");
     }
     args.push(image);
     return args;

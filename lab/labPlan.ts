@@ -17,6 +17,8 @@ export const NETWORKS = {
 } as const;
 
 export const BASTION_WAN_IP = "172.28.0.10";
+/** Stands for a receiver's token in the lab: the tests look for it where it must be, and where it must not. */
+export const LAB_WEBHOOK_TOKEN = "lab-webhook-token-1b9f";
 
 export const LAB_CONFIG: RawConfig = {
     clusterName: "lab",
@@ -26,6 +28,16 @@ export const LAB_CONFIG: RawConfig = {
     // The lab's "internet": compute nodes and the host reach the bastion from here.
     trustedCidrs: [NETWORKS.wan.subnet],
     computeBaseImage: BASE_IMAGE,
+    // Short enough that the lab's alert tests see an outage fire and resolve in well
+    // under two minutes: a 5 s scrape, evaluation and Slurm collection, 15 s before firing.
+    monitoringInterval: "5s",
+    alertFor: "15s",
+    // Grafana comes from apt.grafana.com, which the lab cannot reach; its dashboards'
+    // queries are checked against the lab's Prometheus instead.
+    grafanaEnabled: false,
+    // A webhook receiver, so a receiver's secret takes the real path (stdin, swapped in on
+    // the controller). It points at the controller's own discard port: nothing leaves it.
+    alertReceivers: [{ name: "lab-webhook", type: "webhook", url: `https://127.0.0.1:9/hpc-lab-alerts/${LAB_WEBHOOK_TOKEN}` }],
 };
 
 export function labPlan(overrides: RawConfig = {}): ClusterPlan {

@@ -8,7 +8,9 @@ import { GeneratedName, hostKeyNames } from "../components/plan/generated";
 import { ClusterPlan } from "../components/plan/plan";
 import { renderKnownHosts } from "../components/plan/tunnels";
 import { run } from "./docker";
-import { BASTION_WAN_IP } from "./labPlan";
+import { parseConfig } from "../components/plan/config";
+import { alertSecrets } from "../components/plan/receivers";
+import { BASTION_WAN_IP, bastionVpcIp, LAB_CONFIG } from "./labPlan";
 
 export const STATE_DIR = path.resolve(__dirname, "..", ".lab-state");
 export const ADMIN_KEY = path.join(STATE_DIR, "admin_ed25519");
@@ -43,7 +45,11 @@ export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedN
     await ensureKey("adminPrivateKey", "adminPublicKey", "hpc-lab-admin");
     for (const host of ["bastion", "controller"] as const) await ensureKey(hostKeyNames(host).privateKey, hostKeyNames(host).publicKey, host);
     for (const n of p.nodes) await ensureKey(`tunnelPrivateKey/${n.name}`, `tunnelPublicKey/${n.name}`, `hpc-tunnel-${n.name}`);
+    v.grafanaAdminPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
     v.bastionAddress = BASTION_WAN_IP;
+    v.bastionPrivateIp = bastionVpcIp(p);
+    // The lab's receivers' secrets, as Pulumi reads them from the stack config.
+    Object.assign(v, alertSecrets(parseConfig(LAB_CONFIG).alertReceivers));
     v.knownHosts = renderKnownHosts(BASTION_WAN_IP, v.bastionHostPublicKey, p.controller.privateIp, v.controllerHostPublicKey);
     fs.writeFileSync(VALUES, JSON.stringify(v, null, 1), { mode: 0o600 });
     fs.writeFileSync(ADMIN_KEY, v.adminPrivateKey, { mode: 0o600 });

@@ -10,6 +10,7 @@ import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile
 
 const CMD = "command:remote:Command";
 const CONTAINER = "docker:index/container:Container";
+const isExporter = (c: Recorded) => c.name.endsWith("-dcgm-exporter");
 
 describe("adapters: the Pulumi program follows the plan", () => {
     let m: RecordingMocks;
@@ -54,7 +55,9 @@ describe("adapters: the Pulumi program follows the plan", () => {
         assert.deepEqual(keys("controller-ssh"), { controller: undefined, bastion: publicKey("bastion") });
         assert.match(publicKey("bastion"), /^ssh-ed25519 \S+$/);
         for (const step of p.steps.filter((s) => !s.id.endsWith("-ssh"))) {
-            assert.deepEqual(keys(step.id), { controller: publicKey("controller"), bastion: publicKey("bastion") }, step.id);
+            // A bastion step's only hop is the bastion; a controller step's are both.
+            const expected = step.host === "bastion" ? { bastion: publicKey("bastion") } : { controller: publicKey("controller"), bastion: publicKey("bastion") };
+            assert.deepEqual(keys(step.id), expected, step.id);
         }
     });
 
@@ -87,11 +90,13 @@ describe("adapters: the Pulumi program follows the plan", () => {
         }
     });
 
+    const nodeContainers = () => m.ofType(CONTAINER).filter((c) => !isExporter(c));
+
     it("starts one docker.Container per container spec with the spec's inputs", () => {
-        assert.equal(m.ofType(CONTAINER).length, p.containers.length);
+        assert.equal(nodeContainers().length, p.containers.length);
         const image = m.one("docker:index/image:Image");
         for (const spec of p.containers) {
-            const c = m.one(CONTAINER, `-compute-${spec.node}`).inputs;
+            const c = nodeContainers().find((x) => x.name.endsWith(`-compute-${spec.node}`))!.inputs;
             assert.equal(c.name, spec.name);
             assert.equal(c.hostname, spec.name);
             assert.equal(c.image, image.state.imageName);
@@ -105,25 +110,51 @@ describe("adapters: the Pulumi program follows the plan", () => {
             assert.deepEqual(c.ports, spec.ports.map((x) => ({ ...x, protocol: "tcp" })));
             assert.deepEqual(c.hosts, spec.hosts);
             assert.equal(c.restart, "unless-stopped");
-            if (spec.gpus > 0) assert.deepEqual(c.deviceRequests, [{ driver: "nvidia", count: spec.gpus, capabilities: ["gpu"] }]);
+            if (spec.gpus > 0) assert.deepEqual(c.deviceRequests, [{ driver: "nvidia", deviceIds: spec.gpuIds.map(String), capabilities: ["gpu"] }]);
             else assert.equal(c.deviceRequests, undefined);
         }
     });
 
+    it("starts NVIDIA's DCGM exporter, pinned, beside each GPU node: in the node's network namespace, with its GPUs, no port, no capability", () => {
+        const exporters = m.ofType(CONTAINER).filter(isExporter);
+        assert.deepEqual(exporters.map((e) => e.inputs.name), p.nodes.filter((n) => n.gpus > 0).map((n) => `${n.name}-dcgm-exporter`));
+        const image = m.one("docker:index/remoteImage:RemoteImage", "dcgm-exporter");
+        assert.equal(image.inputs.name, "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.0-4.1.0-ubuntu22.04");
+        for (const e of exporters) {
+            const node = p.nodes.find((n) => `${n.name}-dcgm-exporter` === e.inputs.name)!;
+            const nodeContainer = nodeContainers().find((x) => x.name.endsWith(`-compute-${node.name}`))!;
+            assert.equal(e.inputs.image, image.state.imageId ?? image.inputs.imageId);
+            assert.equal(e.inputs.networkMode, `container:${nodeContainer.id}`);
+            assert.deepEqual(e.inputs.deviceRequests, [{ driver: "nvidia", deviceIds: node.gpuIds.map(String), capabilities: ["gpu"] }]);
+            for (const k of ["ports", "networksAdvanced", "hostname", "capabilities", "privileged", "volumes", "mounts", "devices"]) {
+                assert.equal(e.inputs[k], undefined, `${e.name} sets ${k}`);
+            }
+            const envs = e.inputs.envs as string[];
+            assert.ok(envs.includes("DCGM_EXPORTER_LISTEN=127.0.0.1:9400"), envs.join(" "));
+            assert.ok(envs.includes("DCGM_EXPORTER_COLLECTORS=/etc/dcgm-exporter/hpc-counters.csv"));
+            const counters = (e.inputs.uploads as { file: string; content: string }[]).find((u) => u.file === "/etc/dcgm-exporter/hpc-counters.csv")!.content;
+            for (const metric of ["DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_XID_ERRORS"]) {
+                assert.match(counters, new RegExp(`^${metric}, gauge,`, "m"));
+            }
+            assert.doesNotMatch(counters, /^DCGM_FI_PROF_/m, "profiling fields need SYS_ADMIN");
+            assert.equal(e.options.deleteBeforeReplace, true);
+        }
+    });
+
     it("publishes compute SSH on 127.0.0.1 only and never runs privileged", () => {
-        for (const c of m.ofType(CONTAINER)) {
+        for (const c of nodeContainers()) {
             for (const port of c.inputs.ports as { ip: string }[]) assert.equal(port.ip, "127.0.0.1");
             assert.notEqual(c.inputs.privileged, true);
         }
     });
 
     it("replaces a compute container delete-first: its name, SSH port and tunnel ports cannot be held twice", () => {
-        assert.equal(m.ofType(CONTAINER).length, p.containers.length);
+        assert.equal(nodeContainers().length, p.containers.length);
         for (const c of m.ofType(CONTAINER)) assert.equal(c.options.deleteBeforeReplace, true, c.name);
     });
 
     it("delivers the munge key and tunnel keys to containers only as secrets", () => {
-        for (const c of m.ofType(CONTAINER)) {
+        for (const c of nodeContainers()) {
             assert.ok(c.secretKeys.includes("uploads"), `${c.name} uploads are secret`);
             const munge = (c.inputs.uploads as { file: string; contentBase64?: string }[]).find((u) => u.file === "/etc/munge/munge.key");
             assert.equal(munge?.contentBase64, m.one("random:index/randomBytes:RandomBytes", "munge").state.base64);

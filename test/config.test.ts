@@ -68,6 +68,26 @@ describe("stack config schema", () => {
         it("a compute base image of another Debian release", () => rejects({ computeBaseImage: "debian:bookworm" }, "computeBaseImage", "debian:bookworm", /Debian 13 image.*Slurm 24\.11/));
         it("an untagged compute base image", () => rejects({ computeBaseImage: "registry.example:5000/debian" }, "computeBaseImage", "registry.example:5000/debian", /tagged trixie\* or 13\*/));
         it("a replaceForPlatform naming another platform", () => rejects({ replaceForPlatform: "debian-12/slurm-22.05" }, "replaceForPlatform", "debian-12/slurm-22.05", /must be empty, or debian-13\/slurm-24\.11/));
+        it("an alert receiver of an unknown type", () => rejects({ alertReceivers: [{ name: "ops", type: "pager" }] }, "alertReceivers[0].type", "pager"));
+        it("a webhook receiver whose URL is not https, showing only its host", () => {
+            const line = rejects({ alertReceivers: [{ name: "ops", type: "webhook", url: "http://hooks.example.com/T0/SECRETTOKEN" }] },
+                "alertReceivers[0].url", "http://hooks.example.com/…(redacted)", /https:\/\/ URL/);
+            assert.ok(!line.includes("SECRETTOKEN"), line);
+        });
+        it("a Slack receiver without a channel", () => rejects({ alertReceivers: [{ name: "chat", type: "slack", url: "https://hooks.slack.com/services/X" }] },
+            "alertReceivers[0].channel", "(unset)"));
+        it("an e-mail receiver with a password but no user, never showing the password", () => {
+            const line = rejects({ alertReceivers: [{ name: "mail", type: "email", to: "a@example.com", from: "b@example.com", smarthost: "smtp.example.com:587", authPassword: "hunter2hunter2" }] },
+                "alertReceivers[0].authPassword", "(redacted, 14 characters)", /authUsername and authPassword together/);
+            assert.ok(!line.includes("hunter2"), line);
+        });
+        it("two receivers with one name", () => rejects({ alertReceivers: [{ name: "ops", type: "webhook", url: "https://a.example.com/x" }, { name: "ops", type: "webhook", url: "https://b.example.com/y" }] },
+            "alertReceivers[1].name", "ops", /duplicates alertReceivers\[0\]/));
+        it("a retention that is not a duration", () => rejects({ prometheusRetention: "2 weeks" }, "prometheusRetention", "2 weeks", /whole number and one unit/));
+        it("a monitoring interval in days", () => rejects({ monitoringInterval: "1d" }, "monitoringInterval", "1d", /one unit of s, m/));
+        it("an alertFor that is not a duration", () => rejects({ alertFor: "soon" }, "alertFor", "soon", /whole number and one unit/));
+        it("Alertmanager on Prometheus's port", () => rejects({ alertmanagerPort: 9090 }, "alertmanagerPort", "9090", /collides with prometheusPort/));
+        it("Prometheus on node exporter's port", () => rejects({ prometheusPort: 9100 }, "prometheusPort", "9100", /collides with node exporter/));
         it("a malformed admin public key", () => rejects({ adminPublicKey: "not-a-key" }, "adminPublicKey", "not-a-key", /OpenSSH/));
     });
 
@@ -78,10 +98,13 @@ describe("stack config schema", () => {
     });
 
     it("reports reserved keys that are set, and nothing for a config that leaves them alone", () => {
-        assert.deepEqual(configNotices(valid), []);
-        const notes = configNotices({ ...valid, prometheusPort: 9091 });
+        // No key is reserved today (Prometheus and Grafana now use theirs); the mechanism stays for the next.
+        assert.deepEqual(configNotices({ ...valid, prometheusPort: 9091 }), []);
+        const reserved = { slurmrestdPort: "no slurmrestd is deployed yet" };
+        assert.deepEqual(configNotices(valid, reserved), []);
+        const notes = configNotices({ ...valid, slurmrestdPort: 6820 }, reserved);
         assert.equal(notes.length, 1);
-        assert.match(notes[0], /^prometheusPort = 9091: no Prometheus is deployed yet/);
+        assert.match(notes[0], /^slurmrestdPort = 6820: no slurmrestd is deployed yet/);
     });
 
     it("reports every problem in one error", () => {

@@ -36,6 +36,10 @@ const OUTPUT_CONTRACT: Record<string, { secret: boolean }> = {
     partitions: { secret: false },
     platform: { secret: false },
     adminPrivateKey: { secret: true },
+    prometheusUrl: { secret: false },
+    alertmanagerUrl: { secret: false },
+    grafanaUrl: { secret: false },
+    grafanaAdminPassword: { secret: true },
 };
 
 const tagName = (r: Recorded) => (r.inputs.tags as Record<string, string> | undefined)?.Name;
@@ -148,6 +152,23 @@ describe("the program under mocks with Pulumi.dev.yaml", () => {
         }
         const slurm = m.ofType(T.ingress).filter((r) => (r.inputs.fromPort as number) >= 6817 && (r.inputs.toPort as number) <= 6819);
         assert.deepEqual(slurm.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]), [[6817, 6819, "10.0.0.0/16"]]);
+    });
+
+    it("lets only the controller's security group reach the bastion's node exporter", () => {
+        const bastionSg = byName(m, T.sg, "hpc-bastion-sg");
+        const controllerSg = byName(m, T.sg, "hpc-controller-sg");
+        const metrics = m.ofType(T.ingress).filter((r) => (r.inputs.fromPort as number) <= 9100 && 9100 <= (r.inputs.toPort as number));
+        assert.deepEqual(metrics.map((r) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]),
+            [[bastionSg.id, controllerSg.id, undefined, 9100, 9100]]);
+    });
+
+    it("exports where Prometheus, Alertmanager and Grafana are, each with the ssh -L that reaches it", async () => {
+        const get = (k: string) => new Promise<{ url: string; command: string }>((r) => (outputs[k] as pulumi.Output<{ url: string; command: string }>).apply(r));
+        assert.deepEqual(await get("prometheusUrl"), { url: "http://localhost:9090/", command: "ssh -N -L 9090:127.0.0.1:9090 hpc-controller" });
+        assert.deepEqual(await get("alertmanagerUrl"), { url: "http://localhost:9093/", command: "ssh -N -L 9093:127.0.0.1:9093 hpc-controller" });
+        assert.deepEqual(await get("grafanaUrl"), { url: "http://localhost:3000/", command: "ssh -N -L 3000:127.0.0.1:3000 hpc-controller" });
+        const password = await new Promise<string>((r) => (outputs.grafanaAdminPassword as pulumi.Output<string>).apply(r));
+        assert.equal(password, m.one("random:index/randomPassword:RandomPassword", "grafana-admin-password").state.result);
     });
 
     it("uses only separate rule resources, with explicit egress", () => {

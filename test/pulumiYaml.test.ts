@@ -35,7 +35,8 @@ describe("Pulumi.yaml", () => {
     it("types every scalar key the way the schema reads it", () => {
         for (const [k, d] of Object.entries(project.config)) {
             const v = k === "trustedCidrs" ? [] : (DEFAULTS as Record<string, unknown>)[k];
-            const expected = typeof v === "string" ? "string" : typeof v === "number" ? "integer" : Array.isArray(v) && k === "trustedCidrs" ? "array" : undefined;
+            const expected = typeof v === "string" ? "string" : typeof v === "number" ? "integer" : typeof v === "boolean" ? "boolean"
+                : Array.isArray(v) && k === "trustedCidrs" ? "array" : undefined;
             assert.equal(d.type, expected, k);
         }
     });

@@ -2,6 +2,7 @@
 import { GeneratedName, hostKeyNames } from "./generated";
 import { ClusterLayout } from "./layout";
 import { renderGresConf, renderSlurmConf } from "./slurmConf";
+import { monitoringSteps } from "./monitoringSteps";
 import { BootstrapStep, PlannedFile } from "./steps";
 import { configFile, render } from "./templates";
 import { bastionKeyOptions, controllerKeyOptions, nodeTunnel, rangePorts, splitSrunRange, TUNNEL_USER } from "./tunnels";
@@ -74,5 +75,6 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
                 file("/etc/hpc/acct-backup.env", `BACKUP_DIR=${BACKUP_DIR}\nRETENTION_DAYS=${p.backupRetentionDays}\nDB_NAME=${ACCOUNTING_DB}\n`, "0600"),
             ],
         }),
+        ...monitoringSteps(p),
     ];
 }

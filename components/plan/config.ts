@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { contains, isWorld, overlaps, parseCidr } from "./cidr";
 import { DEFAULT_COMPUTE_BASE_IMAGE, PLATFORM, PLATFORM_ID } from "./platform";
+import { alertReceivers, checkReceiverNames, redactReceiverValue } from "./receivers";
 
 export const CONTROLLER_INSTANCE_TYPES = ["t3.medium", "t3.large"] as const;
 export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small"] as const;
@@ -17,11 +18,11 @@ export const CONTROLLER_HOST_INDEX = 10;
 export const AWS_PREFIX = { largest: 16, smallest: 28 } as const;
 /** srun(1): one srun opens 4 ports (5 with --pty), and the range is split in two halves: 5 ports each at the least. */
 export const SRUN_RANGE_PORTS = { min: 10, max: 1000 } as const;
-/** Keys the schema keeps, with what nothing does with them yet: setting one is reported. */
-export const RESERVED_KEYS: Record<string, string> = {
-    prometheusPort: "no Prometheus is deployed yet; the port is only kept free of tunnel ports",
-    grafanaPort: "no Grafana is deployed yet; the port is only kept free of tunnel ports",
-};
+/** Keys the schema keeps, with what nothing does with them yet: setting one is reported. None today. */
+export const RESERVED_KEYS: Record<string, string> = {};
+
+/** Node exporter's port on the controller's loopback (and on the bastion's private address). */
+export const NODE_EXPORTER_PORT = 9100;
 
 /** MariaDB's port; it binds 127.0.0.1 on the controller, so nothing else may take it. */
 export const MARIADB_PORT = 3306;
@@ -32,6 +33,9 @@ const hostName = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_NAMES = ["bastion", "controller", "localhost", "all", "default"];
 
 const port = z.number().int().min(1024).max(65535);
+/** A Prometheus duration of one unit, e.g. 30s, 5m, 15d. */
+const duration = (units: string, example: string) =>
+    z.string().regex(new RegExp(`^[1-9][0-9]*[${units}]$`), `must be a whole number and one unit of ${units.split("").join(", ")} (e.g. ${example})`);
 
 const cidr = z.string().superRefine((v, ctx) => {
     try {
@@ -83,6 +87,16 @@ export const configSchema = z.object({
     tunnelPortBase: port.default(20000),
     prometheusPort: port.default(9090),
     grafanaPort: port.default(3000),
+    alertmanagerPort: port.default(9093),
+    // How long Prometheus keeps samples on the controller's disk (--storage.tsdb.retention.time).
+    prometheusRetention: duration("hdwy", "15d").default("15d"),
+    // Scrape and rule evaluation interval; the Slurm collector runs as often.
+    monitoringInterval: duration("sm", "30s").default("30s"),
+    // How long an outage condition holds before its alert fires (the rules' for:).
+    alertFor: duration("sm", "5m").default("5m"),
+    // Grafana comes from Grafana's apt repository, which the lab cannot reach.
+    grafanaEnabled: z.boolean().default(true),
+    alertReceivers: alertReceivers.default([]),
     backupRetentionDays: z.number().int().min(1).max(3650).default(14),
     // Set only for the one `pulumi up` that moves an existing stack to this program's
     // platform (README: "Upgrading a stack to a new platform").
@@ -121,6 +135,8 @@ export const configSchema = z.object({
         else seen.set(n.name, i);
     });
 
+    checkReceiverNames(c.alertReceivers, issue);
+
     const range = /^(\d+)-(\d+)$/.exec(c.srunPortRange);
     const srun = range ? [Number(range[1]), Number(range[2])] : undefined;
     if (srun && !(1024 <= srun[0] && srun[0] <= srun[1] && srun[1] <= 65535)) {
@@ -147,7 +163,8 @@ export const configSchema = z.object({
     };
     claim(22, "sshd", ["slurmctldPort"]);
     claim(MARIADB_PORT, "MariaDB", ["slurmctldPort"]);
-    for (const k of ["slurmctldPort", "slurmdbdPort", "prometheusPort", "grafanaPort"] as const) claim(c[k], k, [k]);
+    claim(NODE_EXPORTER_PORT, "node exporter", ["slurmctldPort"]);
+    for (const k of ["slurmctldPort", "slurmdbdPort", "prometheusPort", "grafanaPort", "alertmanagerPort"] as const) claim(c[k], k, [k]);
     if (srun && srun[0] <= srun[1] && srun[1] - srun[0] < SRUN_RANGE_PORTS.max) {
         for (let p = srun[0]; p <= srun[1]; p++) claim(p, "srunPortRange", ["srunPortRange"]);
     }
@@ -176,8 +193,8 @@ export function isPlatformImage(ref: string): boolean {
 }
 
 /** Keys set in raw config that nothing uses yet, each with why: the user is told, not left guessing. */
-export function configNotices(raw: RawConfig): string[] {
-    return Object.keys(RESERVED_KEYS).filter((k) => raw[k] !== undefined).map((k) => `${k} = ${JSON.stringify(raw[k])}: ${RESERVED_KEYS[k]}`);
+export function configNotices(raw: RawConfig, reserved: Record<string, string> = RESERVED_KEYS): string[] {
+    return Object.keys(reserved).filter((k) => raw[k] !== undefined).map((k) => `${k} = ${JSON.stringify(raw[k])}: ${reserved[k]}`);
 }
 
 export type ClusterConfig = z.output<typeof configSchema>;
@@ -208,7 +225,7 @@ export function parseConfig(raw: RawConfig): ClusterConfig {
         const path = i.code === "unrecognized_keys" ? [...i.path, i.keys[0]] : i.path;
         const value = lookup(raw, path);
         const fallback = path.length === 1 ? lookup(DEFAULTS, path) : undefined;
-        const shown = value !== undefined ? JSON.stringify(value)
+        const shown = value !== undefined ? showValue(path, value)
             : fallback !== undefined ? `${JSON.stringify(fallback)} (default)` : "(unset)";
         const message = i.code === "unrecognized_keys" ? `unknown key (known keys: ${knownKeys(i.path).join(", ")})` : i.message;
         return `${keyName(path) || "(config)"} = ${shown}: ${message}`;
@@ -216,7 +233,14 @@ export function parseConfig(raw: RawConfig): ClusterConfig {
 }
 
 function knownKeys(path: PropertyKey[]): string[] {
+    if (path[0] === "alertReceivers") return ["name", "type", "url", "channel", "to", "from", "smarthost", "authUsername", "authPassword"];
     return path.length === 0 ? Object.keys(configSchema.shape) : Object.keys(computeNode.shape);
+}
+
+/** A value as the error shows it; a receiver's secret is shown without its secret part. */
+function showValue(path: PropertyKey[], value: unknown): string {
+    if (path[0] === "alertReceivers") return JSON.stringify(redactReceiverValue(path, value));
+    return JSON.stringify(value);
 }
 
 /** Every default, as the schema applies it (trustedCidrs has none, so a placeholder stands in). */

@@ -38,6 +38,8 @@ export interface ContainerSpec {
     /** /etc/hosts entries: the controller's name resolves to the tunnel's end. */
     hosts: { host: string; ip: string }[];
     gpus: number;
+    /** The Docker host's GPUs this node holds, by index (deviceIds, never a count). */
+    gpuIds: number[];
     /** Extra capabilities: SYS_NICE, or task/affinity cannot pin jobs (execve fails). Never privileged. */
     capAdd: string[];
     restart: "unless-stopped";
@@ -75,9 +77,61 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
         ports: [{ internal: NODE_LOCAL_PORTS.ssh, external: n.hostSshPort, ip: p.docker.sshBindAddress }],
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],
         gpus: n.gpus,
+        gpuIds: n.gpuIds,
         capAdd: ["SYS_NICE"],
         restart: "unless-stopped",
         labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name },
     }));
 }
 
+
+/**
+ * NVIDIA's DCGM exporter, pinned: later tags are OCI image indexes that some Docker
+ * engines cannot pull (aws-samples pins the same one).
+ */
+export const DCGM_EXPORTER_IMAGE = "nvcr.io/nvidia/k8s/dcgm-exporter:4.2.0-4.1.0-ubuntu22.04";
+export const DCGM_COUNTERS_PATH = "/etc/dcgm-exporter/hpc-counters.csv";
+
+/**
+ * The DCGM exporter beside a GPU node: it joins the node container's network
+ * namespace (networkMode container:<node>), so it listens on the node's loopback
+ * and the node's own tunnel carries its port to the controller. It gets the node's
+ * GPUs and nothing else: no port, no capability (so no DCGM_FI_PROF_* fields).
+ */
+export interface DcgmExporterSpec {
+    node: string;
+    /** Container name. It sets no hostname: a container in another's network namespace may not. */
+    name: string;
+    image: string;
+    /** The compute container whose network namespace it joins. */
+    networkContainer: string;
+    gpuIds: number[];
+    env: Record<string, string>;
+    uploads: { path: string; content: string; mode: string }[];
+    restart: "unless-stopped";
+    labels: Record<string, string>;
+}
+
+export function dcgmExporterSpecs(p: ClusterLayout): DcgmExporterSpec[] {
+    return p.nodes.filter((n) => n.gpus > 0).map((n) => ({
+        node: n.name,
+        name: `${n.name}-dcgm-exporter`,
+        image: DCGM_EXPORTER_IMAGE,
+        networkContainer: n.name,
+        gpuIds: n.gpuIds,
+        env: {
+            // The node's loopback: reachable through its tunnel, from nowhere else.
+            DCGM_EXPORTER_LISTEN: `127.0.0.1:${NODE_LOCAL_PORTS.dcgmExporter}`,
+            DCGM_EXPORTER_COLLECTORS: DCGM_COUNTERS_PATH,
+        },
+        uploads: [{ path: DCGM_COUNTERS_PATH, content: configFile("dcgm/hpc-counters.csv"), mode: "0644" }],
+        restart: "unless-stopped",
+        labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name, "hpc-stack.role": "dcgm-exporter" },
+    }));
+}
+
+/** The DCGM field names the exporter serves, from its counters file. */
+export function dcgmMetricNames(): string[] {
+    return configFile("dcgm/hpc-counters.csv").split("\n").map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("#")).map((l) => l.split(",")[0].trim());
+}

@@ -16,6 +16,9 @@ export type GeneratedName =
     | "controllerHostPublicKey"
     | "knownHosts"             // bastion + controller host public keys (tunnels.renderKnownHosts)
     | "bastionAddress"         // how compute reaches the bastion: its EIP, or the lab's wan IP
+    | "bastionPrivateIp"       // where the controller's Prometheus reaches the bastion's node exporter
+    | "grafanaAdminPassword"   // @pulumi/random; reaches the controller only on stdin
+    | `alertSecret/${string}`  // a receiver's webhook/Slack URL or SMTP password, from the stack config (receivers.ts)
     | `tunnelPrivateKey/${string}`
     | `tunnelPublicKey/${string}`;
 
@@ -25,7 +28,8 @@ export const hostKeyNames = (host: "bastion" | "controller"): { privateKey: Gene
 
 /** Generated values that are secrets: they never appear in plain outputs or logs. */
 export function isSecretName(n: GeneratedName): boolean {
-    return n === "mungeKey" || n === "dbPassword" || n.endsWith("HostKey") || n.startsWith("tunnelPrivateKey/");
+    return n === "mungeKey" || n === "dbPassword" || n.endsWith("HostKey") || n.startsWith("tunnelPrivateKey/")
+        || n === "grafanaAdminPassword" || n.startsWith("alertSecret/");
 }
 
 export const ref = (name: GeneratedName, prefix?: string): Ref => (prefix ? { ref: name, prefix } : { ref: name });

@@ -1,7 +1,8 @@
 // The cluster's layout: addresses, hosts, nodes and ports, derived from the config
 // alone. The rendered parts (bootstrap steps, containers, slurm.conf, tunnels) are
 // derived from it, so it imports none of them; plan.ts composes them.
-import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
+import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_EXPORTER_PORT, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
+import { ReceiverPlan, receiverPlan } from "./receivers";
 import { hostAddress, parseCidr } from "./cidr";
 
 export const PROJECT = "hpc-stack";
@@ -24,6 +25,12 @@ export interface ComputeNodePlan {
     memoryMb: number;
     gpus: number;
     gpuType: string;
+    /**
+     * The Docker host's GPU indices this node holds, named device by device (Docker's
+     * count requests always give GPUs 0..N-1, so two nodes would share them): GPU
+     * nodes take consecutive indices in config order.
+     */
+    gpuIds: number[];
     /** Ports on the controller's loopback, each a reverse forward to the same port on the node. */
     ports: NodePorts;
     /** Port published on the Docker host for admin SSH into the container. */
@@ -48,6 +55,23 @@ export interface InstancePlan {
     hostname: string;
 }
 
+/** Prometheus, Alertmanager and Grafana on the controller's loopback, and what they watch. */
+export interface MonitoringPlan {
+    prometheusPort: number;
+    alertmanagerPort: number;
+    grafanaPort: number;
+    grafanaEnabled: boolean;
+    /** Node exporter on the controller (loopback) and the bastion (its private address). */
+    nodeExporterPort: number;
+    retention: string;
+    /** Scrape and evaluation interval, and the Slurm collector's period. */
+    interval: string;
+    /** How long an outage holds before its alert fires. */
+    alertFor: string;
+    /** Receivers without their secrets (receivers.ts). */
+    receivers: ReceiverPlan[];
+}
+
 /** Addresses, hosts, nodes and ports: everything the rendered parts are derived from. */
 export interface ClusterLayout {
     clusterName: string;
@@ -67,6 +91,7 @@ export interface ClusterLayout {
     adminPublicKey?: string;
     /** Days of nightly accounting-DB dumps kept on the controller. */
     backupRetentionDays: number;
+    monitoring: MonitoringPlan;
     tags: Record<string, string>;
 }
 
@@ -89,6 +114,7 @@ export function nodePorts(base: number, index: number): NodePorts {
 
 export function layout(c: ClusterConfig): ClusterLayout {
     const [srunFrom, srunTo] = c.srunPortRange.split("-").map(Number);
+    let nextGpu = 0;
     const nodes: ComputeNodePlan[] = c.computeNodes.map((n, index) => ({
         name: n.name,
         index,
@@ -96,6 +122,7 @@ export function layout(c: ClusterConfig): ClusterLayout {
         memoryMb: n.memoryMb,
         gpus: n.gpus,
         gpuType: n.gpuType,
+        gpuIds: Array.from({ length: n.gpus }, () => nextGpu++),
         ports: nodePorts(c.tunnelPortBase, index),
         hostSshPort: c.computeSshPortBase + index,
         partitions: n.gpus > 0 ? ["cpu", "gpu"] : ["cpu"],
@@ -143,6 +170,17 @@ export function layout(c: ClusterConfig): ClusterLayout {
         docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress },
         adminPublicKey: c.adminPublicKey || undefined,
         backupRetentionDays: c.backupRetentionDays,
+        monitoring: {
+            prometheusPort: c.prometheusPort,
+            alertmanagerPort: c.alertmanagerPort,
+            grafanaPort: c.grafanaPort,
+            grafanaEnabled: c.grafanaEnabled,
+            nodeExporterPort: NODE_EXPORTER_PORT,
+            retention: c.prometheusRetention,
+            interval: c.monitoringInterval,
+            alertFor: c.alertFor,
+            receivers: c.alertReceivers.map(receiverPlan),
+        },
         tags: { ...c.tags, Project: PROJECT, Cluster: c.clusterName, ManagedBy: "pulumi" },
     };
 }

@@ -2,7 +2,7 @@
 // components and the local lab consume exactly the same decisions.
 import { ClusterConfig } from "./config";
 import { bootstrapSteps } from "./bootstrapSteps";
-import { computeImage, ContainerSpec, containerSpecs } from "./containers";
+import { computeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./containers";
 import { ClusterLayout, layout } from "./layout";
 import { BootstrapStep } from "./steps";
 
@@ -11,13 +11,18 @@ export interface ClusterPlan extends ClusterLayout {
     steps: BootstrapStep[];
     /** One container per compute node. */
     containers: ContainerSpec[];
+    /** A DCGM exporter beside each GPU node, in its network namespace. */
+    dcgmExporters: DcgmExporterSpec[];
     /** The compute image: content-hashed tag, Dockerfile (relative to config-files/), base. */
     computeImage: { tag: string; dockerfile: string; baseImage: string };
 }
 
 export function plan(c: ClusterConfig): ClusterPlan {
     const l = layout(c);
-    return { ...l, steps: bootstrapSteps(l), containers: containerSpecs(l), computeImage: computeImage(l.docker.baseImage) };
+    return {
+        ...l, steps: bootstrapSteps(l), containers: containerSpecs(l), dcgmExporters: dcgmExporterSpecs(l),
+        computeImage: computeImage(l.docker.baseImage),
+    };
 }
 
 /** Tags for one AWS resource: the plan's base tags, its Name and, for instances, its Role. */
@@ -43,4 +48,21 @@ export function renderSshConfig(p: ClusterLayout, bastionPublicIp: string, ident
         `    ProxyJump ${prefix}-bastion`,
         ``,
     ].join("\n");
+}
+
+/** A web UI on the controller's loopback: its URL on your machine, once `command` (ssh -L through the bastion) runs. */
+export interface WebEndpoint { url: string; command: string }
+
+/** Prometheus, Alertmanager and (when enabled) Grafana, each with the ssh -L that reaches it; sshHost names the controller in your ssh_config. */
+export function monitoringEndpoints(p: ClusterLayout, sshHost: string, sshArgs = ""): { prometheus: WebEndpoint; alertmanager: WebEndpoint; grafana?: WebEndpoint } {
+    const m = p.monitoring;
+    const at = (port: number, path = "/"): WebEndpoint => ({
+        url: `http://localhost:${port}${path}`,
+        command: `ssh ${sshArgs ? `${sshArgs} ` : ""}-N -L ${port}:127.0.0.1:${port} ${sshHost}`,
+    });
+    return {
+        prometheus: at(m.prometheusPort),
+        alertmanager: at(m.alertmanagerPort),
+        ...(m.grafanaEnabled ? { grafana: at(m.grafanaPort) } : {}),
+    };
 }

@@ -71,9 +71,14 @@ export function renderSlurmConf(p: ClusterLayout): string {
     });
 }
 
+/** GPU indices as a gres.conf File= suffix: "0", or "[2-3]" (a node's indices are consecutive). */
+function deviceRange(ids: number[]): string {
+    return ids.length > 1 ? `[${ids[0]}-${ids[ids.length - 1]}]` : String(ids[0]);
+}
+
 /** One gres.conf for the whole cluster: configless slurmd reads the controller's. */
 export function renderGresConf(p: ClusterLayout): string {
     const lines = p.nodes.filter((n) => n.gpus > 0).map((n) =>
-        `NodeName=${n.name} Name=gpu Type=${n.gpuType} File=/dev/nvidia${n.gpus > 1 ? `[0-${n.gpus - 1}]` : "0"}`);
+        `NodeName=${n.name} Name=gpu Type=${n.gpuType} File=/dev/nvidia${deviceRange(n.gpuIds)}`);
     return render("slurm/gres.conf.tmpl", { gresLines: lines.join("\n") });
 }

@@ -41,6 +41,8 @@ export function nodeTunnel(p: ClusterLayout, n: ComputeNodePlan): NodeTunnel {
             { listen: n.ports.slurmd, target: n.ports.slurmd },
             { listen: n.ports.ssh, target: NODE_LOCAL_PORTS.ssh },
             { listen: n.ports.nodeExporter, target: NODE_LOCAL_PORTS.nodeExporter },
+            // The DCGM exporter shares the node's network namespace, so this tunnel carries it too.
+            ...(n.gpus > 0 ? [{ listen: n.ports.dcgmExporter, target: NODE_LOCAL_PORTS.dcgmExporter }] : []),
             { listen: n.ports.app, target: NODE_LOCAL_PORTS.app },
         ],
         local: [p.ports.slurmctld, ...rangePorts(splitSrunRange(p.ports.srun).controller)],

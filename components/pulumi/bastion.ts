@@ -18,6 +18,8 @@ export class Bastion extends pulumi.ComponentResource {
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly instance: aws.ec2.Instance;
     public readonly publicIp: pulumi.Output<string>;
+    /** Its VPC-private address (not fixed: a replacement comes up before the old one goes). */
+    public readonly privateIp: pulumi.Output<string>;
 
     constructor(name: string, args: BastionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hpc-stack:bastion:Bastion", name, {}, opts);
@@ -53,6 +55,25 @@ export class Bastion extends pulumi.ComponentResource {
         }, { parent: this });
         this.publicIp = eip.publicIp;
 
+        this.privateIp = this.instance.privateIp;
+
         this.registerOutputs({ publicIp: this.publicIp, instanceId: this.instance.id });
+    }
+
+    /**
+     * Lets the controller's Prometheus scrape this host's node exporter, which listens
+     * on the private address only: from the controller's security group, nothing else.
+     * A method, since the controller's group is declared after the bastion's.
+     */
+    allowMetricsFrom(name: string, controllerSecurityGroupId: pulumi.Input<string>, port: number, tags: Record<string, string>): aws.vpc.SecurityGroupIngressRule {
+        return new aws.vpc.SecurityGroupIngressRule(name, {
+            securityGroupId: this.securityGroup.id,
+            description: "node exporter, from the controller's Prometheus",
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            referencedSecurityGroupId: controllerSecurityGroupId,
+            tags,
+        }, { parent: this.securityGroup });
     }
 }

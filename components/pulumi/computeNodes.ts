@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { inBatches } from "../plan/batches";
-import { COMPUTE_NETWORK, ContainerSpec } from "../plan/containers";
+import { COMPUTE_NETWORK, ContainerSpec, DcgmExporterSpec } from "../plan/containers";
 import { GeneratedName, isRef, resolveValue, Value } from "../plan/generated";
 import { ClusterPlan } from "../plan/plan";
 import { CONFIG_FILES_DIR } from "../plan/templates";
@@ -42,8 +42,29 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
         restart: spec.restart,
         capabilities: { adds: spec.capAdd },
         labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
-        // Real GPUs through the NVIDIA container runtime; the lab fakes them instead.
-        ...(spec.gpus > 0 ? { deviceRequests: [{ driver: "nvidia", count: spec.gpus, capabilities: ["gpu"] }] } : {}),
+        // Real GPUs through the NVIDIA container runtime, named one by one (a count would
+        // give every node GPUs 0..N-1); the lab fakes them instead.
+        ...(spec.gpuIds.length ? { deviceRequests: gpuRequest(spec.gpuIds) } : {}),
+        mustRun: true,
+    };
+}
+
+const gpuRequest = (ids: number[]) => [{ driver: "nvidia", deviceIds: ids.map(String), capabilities: ["gpu"] }];
+
+/**
+ * docker.Container arguments for a DCGM exporter: in its node's network namespace
+ * (so no port, network or hostname of its own), the node's GPUs, no capability added.
+ */
+export function dcgmExporterArgs(spec: DcgmExporterSpec, image: pulumi.Input<string>, node: docker.Container): docker.ContainerArgs {
+    return {
+        name: spec.name,
+        image,
+        networkMode: pulumi.interpolate`container:${node.id}`,
+        envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        uploads: spec.uploads.map((u) => ({ file: u.path, content: u.content, permissions: u.mode })),
+        deviceRequests: gpuRequest(spec.gpuIds),
+        restart: spec.restart,
+        labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
         mustRun: true,
     };
 }
@@ -53,7 +74,7 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
  * slurm_network, and one container per node that dials out through the tunnels.
  */
 export class ComputeNodes extends pulumi.ComponentResource {
-    /** One container per node, declared in batches (components/plan/batches.ts): await it. */
+    /** One container per node, and a DCGM exporter per GPU node, declared in batches (components/plan/batches.ts): await it. */
     public readonly containers: Promise<docker.Container[]>;
     public readonly image: docker.Image;
 
@@ -79,8 +100,21 @@ export class ComputeNodes extends pulumi.ComponentResource {
         // Delete-first on replacement (a new image, say): the node's container name, its
         // published SSH port and its tunnel's ports on the controller are one node's,
         // so a second copy cannot start beside the first (pulumi-docker#1356).
-        this.containers = inBatches(p.containers, (spec) => new docker.Container(`${name}-${spec.node}`,
-            containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true }));
+        const dcgm = new Map(p.dcgmExporters.map((d) => [d.node, d]));
+        // Pulled once per Docker host, by its pinned tag; kept when the stack goes (a large image).
+        const dcgmImage = dcgm.size ? new docker.RemoteImage(`${name}-dcgm-exporter-image`,
+            { name: p.dcgmExporters[0].image, keepLocally: true }, child) : undefined;
+        this.containers = inBatches(p.containers, (spec) => {
+            const node = new docker.Container(`${name}-${spec.node}`,
+                containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true });
+            const exporter = dcgm.get(spec.node);
+            // A new node container (new id) replaces its exporter, which must join the new namespace.
+            if (exporter && dcgmImage) {
+                new docker.Container(`${name}-${exporter.name}`, dcgmExporterArgs(exporter, dcgmImage.imageId, node),
+                    { ...child, deleteBeforeReplace: true });
+            }
+            return node;
+        });
         this.containers.then((cs) => this.registerOutputs({ containers: cs.map((c) => c.name) }), () => undefined);
     }
 }

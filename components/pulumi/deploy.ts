@@ -9,7 +9,8 @@ import { ClusterSecrets } from "./secrets";
 import { ClusterConfig } from "../plan/config";
 import { Controller } from "./controller";
 import { Network } from "./network";
-import { plan, renderSshConfig } from "../plan/plan";
+import { monitoringEndpoints, plan, renderSshConfig, tagsFor, WebEndpoint } from "../plan/plan";
+import { alertSecrets } from "../plan/receivers";
 import { PLATFORM_ID } from "../plan/platform";
 import { guardPlatform } from "./platformGuard";
 
@@ -39,6 +40,14 @@ export interface ClusterOutputs {
     platform: pulumi.Output<string>;
     /** The generated admin private key (OpenSSH), a secret; absent when adminPublicKey is set. */
     adminPrivateKey?: pulumi.Output<string>;
+    /** Prometheus on the controller's loopback: its URL once the ssh -L command in `command` runs. */
+    prometheusUrl: pulumi.Output<WebEndpoint>;
+    /** Alertmanager, likewise. */
+    alertmanagerUrl: pulumi.Output<WebEndpoint>;
+    /** Grafana, likewise; absent when grafanaEnabled is false. */
+    grafanaUrl?: pulumi.Output<WebEndpoint>;
+    /** Grafana's admin password (user admin), a secret; absent when grafanaEnabled is false. */
+    grafanaAdminPassword?: pulumi.Output<string>;
 }
 
 /** Declares the whole cluster; resolves once every resource is declared. */
@@ -66,10 +75,16 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         bastionSecurityGroupId: bastion.securityGroup.id,
     });
 
+    // The bastion's node exporter listens on its private address, for the controller's group only.
+    bastion.allowMetricsFrom(`${name}-bastion-sg-node-exporter`, controller.securityGroup.id, p.monitoring.nodeExporterPort,
+        tagsFor(p, `${p.clusterName}-bastion-node-exporter`));
+
     const secrets = new ClusterSecrets(`${name}-secrets`, {
         plan: p,
         adminPublicKey: adminKey.publicKey,
         bastionAddress: bastion.publicIp,
+        bastionPrivateIp: bastion.privateIp,
+        alertSecrets: alertSecrets(config.alertReceivers),
     });
     await secrets.ready;
     const generated = (n: Parameters<ClusterSecrets["get"]>[0]) => secrets.get(n);
@@ -107,5 +122,16 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         partitions: pulumi.output(p.partitions),
         platform: pulumi.output(PLATFORM_ID),
         adminPrivateKey: adminKey.privateKey,
+        ...endpointOutputs(p),
+        ...(p.monitoring.grafanaEnabled ? { grafanaAdminPassword: secrets.get("grafanaAdminPassword") } : {}),
+    };
+}
+
+function endpointOutputs(p: ReturnType<typeof plan>): Pick<ClusterOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl"> {
+    const e = monitoringEndpoints(p, `${p.clusterName}-controller`);
+    return {
+        prometheusUrl: pulumi.output(e.prometheus),
+        alertmanagerUrl: pulumi.output(e.alertmanager),
+        ...(e.grafana ? { grafanaUrl: pulumi.output(e.grafana) } : {}),
     };
 }

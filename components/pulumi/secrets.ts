@@ -12,6 +12,10 @@ export interface ClusterSecretsArgs {
     adminPublicKey: pulumi.Input<string>;
     /** How compute nodes reach the bastion: its Elastic IP. */
     bastionAddress: pulumi.Input<string>;
+    /** Where the controller's Prometheus reaches the bastion's node exporter. */
+    bastionPrivateIp: pulumi.Input<string>;
+    /** Alert receivers' secrets from the stack config, by generated name (receivers.alertSecrets). */
+    alertSecrets: Record<string, string>;
 }
 
 /**
@@ -33,6 +37,13 @@ export class ClusterSecrets extends pulumi.ComponentResource {
         this.set("mungeKey", munge.base64);
         const db = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, parent);
         this.set("dbPassword", db.result);
+        // Grafana is declared only where it runs, but its password is a stack output either way.
+        if (p.monitoring.grafanaEnabled) {
+            const grafana = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, parent);
+            this.set("grafanaAdminPassword", grafana.result);
+        }
+        // From the stack config: secret whether or not the user set them with --secret.
+        for (const [n, v] of Object.entries(args.alertSecrets)) this.set(n as GeneratedName, pulumi.output(v));
 
         const hostKey = (host: "bastion" | "controller") => {
             const k = new tls.PrivateKey(`${name}-${host}-host-key`, { algorithm: "ED25519" }, parent);
@@ -47,6 +58,7 @@ export class ClusterSecrets extends pulumi.ComponentResource {
 
         this.set("adminPublicKey", pulumi.output(args.adminPublicKey));
         this.set("bastionAddress", pulumi.output(args.bastionAddress));
+        this.set("bastionPrivateIp", pulumi.output(args.bastionPrivateIp));
         this.ready = inBatches(p.nodes, (node) => {
             const k = new tls.PrivateKey(`${name}-tunnel-${node.name}`, { algorithm: "ED25519" }, parent);
             this.set(`tunnelPrivateKey/${node.name}`, k.privateKeyOpenssh);

@@ -28,7 +28,8 @@
 #   NODE_EXPORTER_LISTEN    node exporter listen address (default 127.0.0.1:9100; empty disables).
 #   SSH_AUTHORIZED_KEYS     root's authorized_keys content (alternatively upload
 #                           /root/.ssh/authorized_keys). sshd is key-only.
-#   FAKE_GPUS               lab only: create /dev/nvidia0..N-1 (char 195:N) if missing.
+#   FAKE_GPUS               lab only: GPU indices, e.g. "2 3": create /dev/nvidiaI (char 195:I)
+#                           for each, as the NVIDIA runtime keeps the host's minor numbers.
 #   SLURM_USERS             job users to create, "name:uid ..." (uids as on the controller).
 #   HPC_RESTART_DELAY       seconds between daemon restarts (default 2).
 #   AUTOSSH_POLL            cap of autossh's retry back-off in seconds (default 10).
@@ -85,7 +86,8 @@ install -d -m 0755 /var/spool/slurmd /var/log/slurm /run/slurm
 
 # --- lab-only fake GPUs; real GPUs come from the container's device requests.
 if [[ -n "${FAKE_GPUS:-}" ]]; then
-  for ((i = 0; i < FAKE_GPUS; i++)); do
+  for i in $FAKE_GPUS; do
+    [[ "$i" =~ ^[0-9]+$ ]] || die "FAKE_GPUS must list GPU indices: $FAKE_GPUS"
     [[ -e /dev/nvidia$i ]] || mknod -m 666 "/dev/nvidia$i" c 195 "$i"
   done
 fi

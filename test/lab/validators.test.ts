@@ -48,7 +48,8 @@ describe("lab: rendered files pass the real judges", function () {
     });
 
     it("systemd-analyze verify accepts the installed units", async () => {
-        const units = ["hpc-acct-backup.service", "hpc-acct-backup.timer", "hpc-srun-ports.socket", "hpc-srun-ports@.service"]
+        const units = ["hpc-acct-backup.service", "hpc-acct-backup.timer", "hpc-srun-ports.socket", "hpc-srun-ports@.service",
+            "hpc-slurm-metrics.service", "hpc-slurm-metrics.timer"]
             .map((u) => `/etc/systemd/system/${u}`).join(" ");
         const out = await ctl(`sudo systemd-analyze verify ${units} 2>&1; echo rc=$?`);
         assert.match(out, /rc=0/);
