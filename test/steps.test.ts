@@ -47,7 +47,7 @@ describe("bootstrap steps", () => {
         }
     });
 
-    it("are reviewed by digest only for a text over the limit: at 1000 nodes the controller's tunnel keys and slurm.conf", () => {
+    it("are reviewed by digest only for a text over the limit: at 1000 nodes the controller's tunnel keys, slurm.conf and Prometheus's node targets", () => {
         const digests: string[] = [];
         for (const step of big.steps) {
             const review = stepReview(step);
@@ -65,7 +65,8 @@ describe("bootstrap steps", () => {
             }
         }
         // The bastion's key list (one short line a node) is about 80 KB: still text.
-        assert.deepEqual(digests, ["controller-ssh env TUNNEL_KEYS", "controller-slurmctld /etc/slurm/slurm.conf"]);
+        assert.deepEqual(digests, ["controller-ssh env TUNNEL_KEYS", "controller-slurmctld /etc/slurm/slurm.conf",
+            "controller-prometheus /etc/hpc/prometheus/node.json.in"]);
     });
 
     it("never put a generated value in the command: only names, resolved on stdin", () => {
