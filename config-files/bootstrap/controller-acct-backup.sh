@@ -9,15 +9,7 @@
 
 hpc_install_planned
 
-units=(/etc/systemd/system/hpc-acct-backup.service /etc/systemd/system/hpc-acct-backup.timer)
-reload=0
-for u in "${units[@]}"; do hpc_changed "$u" && reload=1; done
-if ((reload)); then
-  systemctl daemon-reload
-  hpc_note "systemd daemon-reload"
-else
-  hpc_same
-fi
+hpc_reload_units /etc/systemd/system/hpc-acct-backup.service /etc/systemd/system/hpc-acct-backup.timer
 
 # The service is oneshot and timer-driven; only the timer is enabled and running.
 hpc_service hpc-acct-backup.timer /etc/systemd/system/hpc-acct-backup.timer

@@ -19,15 +19,7 @@ else
   hpc_note "$TEXTFILE_DIR owned by slurm"
 fi
 
-units=(/etc/systemd/system/hpc-slurm-metrics.service /etc/systemd/system/hpc-slurm-metrics.timer)
-reload=0
-for u in "${units[@]}"; do hpc_changed "$u" && reload=1; done
-if ((reload)); then
-  systemctl daemon-reload
-  hpc_note "systemd daemon-reload"
-else
-  hpc_same
-fi
+hpc_reload_units /etc/systemd/system/hpc-slurm-metrics.service /etc/systemd/system/hpc-slurm-metrics.timer
 hpc_service hpc-slurm-metrics.timer /etc/systemd/system/hpc-slurm-metrics.timer
 
 # One run now, so a collector that cannot read this Slurm fails the step, not only an alert.

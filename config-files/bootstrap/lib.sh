@@ -98,6 +98,19 @@ hpc_changed() {
   return 1
 }
 
+# systemctl daemon-reload when any of the given unit files changed in this run.
+hpc_reload_units() {
+  local u
+  for u in "$@"; do
+    if hpc_changed "$u"; then
+      systemctl daemon-reload
+      hpc_note "systemd daemon-reload"
+      return 0
+    fi
+  done
+  hpc_same
+}
+
 hpc_apt() {
   local missing=() p
   for p in "$@"; do
