@@ -4,6 +4,7 @@ import { z } from "zod";
 import { contains, isWorld, overlaps, parseCidr } from "./cidr";
 import { DEFAULT_COMPUTE_BASE_IMAGE, PLATFORM, PLATFORM_ID } from "./platform";
 import { alertReceivers, checkReceiverNames, redactReceiverValue } from "./receivers";
+import { checkUsers, USER_KEYS, userSchema } from "./users";
 
 export const CONTROLLER_INSTANCE_TYPES = ["t3.medium", "t3.large"] as const;
 export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small"] as const;
@@ -12,6 +13,8 @@ export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small"] as co
 export const NODE_PORT_KINDS = ["slurmd", "ssh", "nodeExporter", "dcgmExporter", "app"] as const;
 /** Ports per node block: room to add kinds without renumbering existing nodes. */
 export const NODE_PORT_STRIDE = 10;
+/** A node's app ports run from its "app" port to the end of its block. */
+export const APP_PORTS_MAX = NODE_PORT_STRIDE - NODE_PORT_KINDS.indexOf("app");
 /** The controller's host number in the private subnet: AWS reserves the first four, .10 leaves room for humans. */
 export const CONTROLLER_HOST_INDEX = 10;
 /** AWS's VPC and subnet sizes: /16 (largest) to /28 (smallest). */
@@ -30,7 +33,8 @@ export const MARIADB_PORT = 3306;
 // Lower-case, so one name is valid as a DNS label, a Docker container name and a
 // Slurm NodeName (Slurm hostlists choke on commas, brackets and dots).
 const hostName = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const RESERVED_NAMES = ["bastion", "controller", "localhost", "all", "default"];
+// "home" is the home server's container and tunnel name (layout.ts HOME_SERVER).
+const RESERVED_NAMES = ["bastion", "controller", "localhost", "all", "default", "home"];
 
 const port = z.number().int().min(1024).max(65535);
 /** A Prometheus duration of one unit, e.g. 30s, 5m, 15d. */
@@ -85,6 +89,16 @@ export const configSchema = z.object({
     // Each srun opens 4 ports (5 with --pty); half the range serves the controller, half the jobs.
     srunPortRange: z.string().regex(/^\d+-\d+$/, "must look like 60001-60040").default("60001-60040"),
     tunnelPortBase: port.default(20000),
+    // Ports each node forwards for users' web apps (a Streamlit job picks a free one).
+    appPortsPerNode: z.number().int().min(1).max(APP_PORTS_MAX, `must be at most ${APP_PORTS_MAX}: they share a node's block of ${NODE_PORT_STRIDE} tunnel ports`).default(4),
+    // The home server's SFTP port on the controller's loopback (its own tunnel's one forward).
+    homeTunnelPort: port.default(19999),
+    // Empty: /home is a Docker volume on the Docker host. Else a site NFS export that dockerd mounts.
+    homeNfsExport: z.string().regex(/^(|[A-Za-z0-9.-]+:\/[^\s,]*)$/, "must be empty or server:/path (e.g. nas1.example.org:/export/home)").default(""),
+    homeNfsOptions: z.string().regex(/^[A-Za-z0-9=.,_-]*$/, "must be NFS mount options, comma separated (e.g. nfsvers=4.2,hard)").default("nfsvers=4.2,hard"),
+    // Streamlit from PyPI in the compute image, at build time on the Docker host.
+    installStreamlit: z.boolean().default(true),
+    users: z.array(userSchema).default([]),
     prometheusPort: port.default(9090),
     grafanaPort: port.default(3000),
     alertmanagerPort: port.default(9093),
@@ -136,6 +150,7 @@ export const configSchema = z.object({
     });
 
     checkReceiverNames(c.alertReceivers, issue);
+    checkUsers(c.users, issue);
 
     const range = /^(\d+)-(\d+)$/.exec(c.srunPortRange);
     const srun = range ? [Number(range[1]), Number(range[2])] : undefined;
@@ -164,7 +179,7 @@ export const configSchema = z.object({
     claim(22, "sshd", ["slurmctldPort"]);
     claim(MARIADB_PORT, "MariaDB", ["slurmctldPort"]);
     claim(NODE_EXPORTER_PORT, "node exporter", ["slurmctldPort"]);
-    for (const k of ["slurmctldPort", "slurmdbdPort", "prometheusPort", "grafanaPort", "alertmanagerPort"] as const) claim(c[k], k, [k]);
+    for (const k of ["slurmctldPort", "slurmdbdPort", "prometheusPort", "grafanaPort", "alertmanagerPort", "homeTunnelPort"] as const) claim(c[k], k, [k]);
     if (srun && srun[0] <= srun[1] && srun[1] - srun[0] < SRUN_RANGE_PORTS.max) {
         for (let p = srun[0]; p <= srun[1]; p++) claim(p, "srunPortRange", ["srunPortRange"]);
     }
@@ -172,8 +187,11 @@ export const configSchema = z.object({
     if (lastTunnelPort > 65535) {
         issue(["tunnelPortBase"], `leaves no room for ${c.computeNodes.length} nodes x ${NODE_PORT_STRIDE} ports (needs up to ${lastTunnelPort})`);
     } else {
-        c.computeNodes.forEach((n, i) => NODE_PORT_KINDS.forEach((kind, k) =>
-            claim(c.tunnelPortBase + i * NODE_PORT_STRIDE + k, `${n.name}'s ${kind} tunnel port`, ["tunnelPortBase"])));
+        c.computeNodes.forEach((n, i) => {
+            const base = c.tunnelPortBase + i * NODE_PORT_STRIDE;
+            NODE_PORT_KINDS.forEach((kind, k) => claim(base + k, `${n.name}'s ${kind} tunnel port`, ["tunnelPortBase"]));
+            for (let a = 1; a < c.appPortsPerNode; a++) claim(base + NODE_PORT_KINDS.indexOf("app") + a, `${n.name}'s app tunnel port`, ["tunnelPortBase"]);
+        });
     }
     if (c.computeSshPortBase + c.computeNodes.length - 1 > 65535) {
         issue(["computeSshPortBase"], `leaves no room for ${c.computeNodes.length} published SSH ports`);
@@ -234,6 +252,7 @@ export function parseConfig(raw: RawConfig): ClusterConfig {
 
 function knownKeys(path: PropertyKey[]): string[] {
     if (path[0] === "alertReceivers") return ["name", "type", "url", "channel", "to", "from", "smarthost", "authUsername", "authPassword"];
+    if (path[0] === "users") return USER_KEYS;
     return path.length === 0 ? Object.keys(configSchema.shape) : Object.keys(computeNode.shape);
 }
 

@@ -4,6 +4,7 @@
 import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_EXPORTER_PORT, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
 import { ReceiverPlan, receiverPlan } from "./receivers";
 import { hostAddress, parseCidr } from "./cidr";
+import { DEFAULT_ACCOUNT } from "./users";
 
 export const PROJECT = "hpc-stack";
 /** The login user of Debian's cloud images; the lab's EC2 stand-ins use it too. */
@@ -17,6 +18,27 @@ export type NodePortKind = typeof NODE_PORT_KINDS[number];
 export type NodePorts = Record<NodePortKind, number>;
 
 export interface PortRange { from: number; to: number }
+
+/** The on-premises SFTP server of /home: its container and tunnel name (reserved as a node name). */
+export const HOME_SERVER = "home";
+
+/** A user that runs jobs: admin, and the cluster users from config. */
+export interface ClusterUser {
+    name: string;
+    uid: number;
+    /** Slurm account of the user's association. */
+    account: string;
+    /** Absent for admin, whose key the hosts' first step installs. */
+    sshPublicKey?: string;
+}
+
+/** /home on premises, and the controller's view of it (README "Home"). */
+export interface HomePlan {
+    /** Docker volume holding /home on the Docker host (name, and driver options for a site NFS export). */
+    volume: { name: string; nfs?: { export: string; options: string } };
+    /** The SFTP server's port on the controller's loopback: its tunnel's one forward. */
+    tunnelPort: number;
+}
 
 export interface ComputeNodePlan {
     name: string;
@@ -33,6 +55,8 @@ export interface ComputeNodePlan {
     gpuIds: number[];
     /** Ports on the controller's loopback, each a reverse forward to the same port on the node. */
     ports: NodePorts;
+    /** Ports for users' web apps: the same number on the node's loopback and the controller's. */
+    appPorts: number[];
     /** Port published on the Docker host for admin SSH into the container. */
     hostSshPort: number;
     partitions: string[];
@@ -76,8 +100,9 @@ export interface MonitoringPlan {
 export interface ClusterLayout {
     clusterName: string;
     adminUser: string;
-    /** Users that may run jobs: they exist with these uids on the controller and every node. */
-    users: { name: string; uid: number }[];
+    /** Users that may run jobs: they exist with these uids on the controller and every node; admin first. */
+    users: ClusterUser[];
+    home: HomePlan;
     network: NetworkPlan;
     bastion: InstancePlan;
     controller: InstancePlan & { privateIp: string };
@@ -124,6 +149,7 @@ export function layout(c: ClusterConfig): ClusterLayout {
         gpuType: n.gpuType,
         gpuIds: Array.from({ length: n.gpus }, () => nextGpu++),
         ports: nodePorts(c.tunnelPortBase, index),
+        appPorts: Array.from({ length: c.appPortsPerNode }, (_, a) => nodePorts(c.tunnelPortBase, index).app + a),
         hostSshPort: c.computeSshPortBase + index,
         partitions: n.gpus > 0 ? ["cpu", "gpu"] : ["cpu"],
     }));
@@ -134,7 +160,14 @@ export function layout(c: ClusterConfig): ClusterLayout {
     return {
         clusterName: c.clusterName,
         adminUser: ADMIN_USER,
-        users: [{ name: ADMIN_USER, uid: ADMIN_UID }],
+        users: [{ name: ADMIN_USER, uid: ADMIN_UID, account: DEFAULT_ACCOUNT }, ...c.users],
+        home: {
+            volume: {
+                name: `${c.clusterName}-home`,
+                ...(c.homeNfsExport ? { nfs: { export: c.homeNfsExport, options: c.homeNfsOptions } } : {}),
+            },
+            tunnelPort: c.homeTunnelPort,
+        },
         network: {
             vpcCidr: c.vpcCidr,
             privateSubnetCidr: c.privateSubnetCidr,
