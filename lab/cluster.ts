@@ -48,6 +48,14 @@ async function ensureNetworks(log: Log): Promise<void> {
     }
 }
 
+/** The home volume: a local one (the lab's kernel has no NFS client for a site export). */
+async function ensureHomeVolume(p: ClusterPlan, log: Log): Promise<void> {
+    if (p.home.volume.nfs) throw new Error(`homeNfsExport ${p.home.volume.nfs.export}: the lab's kernel has no NFS client; leave it empty in the lab`);
+    if (await exists("volume", p.home.volume.name)) return;
+    await docker(["volume", "create", "--label", `${LAB_LABEL}=1`, p.home.volume.name]);
+    log(`created volume ${p.home.volume.name} (/home)`);
+}
+
 /**
  * Starts container `name` if it was created from this very spec (its hash rides on a
  * label); otherwise removes it and creates it anew, as Pulumi replaces a container
@@ -82,14 +90,15 @@ async function retireCompute(p: ClusterPlan, node: string): Promise<void> {
 }
 
 /** The EC2 stand-in: the platform's Debian with systemd, user admin, key-only sshd; nothing else. */
-async function ensureHost(role: "bastion" | "controller", image: string, ips: { network: string; ip: string }[], adminKey: string, log: Log): Promise<void> {
+async function ensureHost(role: "bastion" | "controller", image: string, ips: { network: string; ip: string }[], adminKey: string, log: Log,
+    extra: string[] = []): Promise<void> {
     const name = containerName(role);
     const [first, ...rest] = ips;
     const args = ["--name", name, "--hostname", role, "--label", `${LAB_LABEL}=1`,
         "--network", first.network, "--ip", first.ip,
         "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
         "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
-        "-e", `ADMIN_AUTHORIZED_KEYS=${adminKey}`];
+        "-e", `ADMIN_AUTHORIZED_KEYS=${adminKey}`, ...extra];
     await converge(name, contentHash([...args, image].join("\0"), rest.map((r) => [r.network, r.ip])), log, async (labels) => {
         await docker(["create", ...args, ...labels.flatMap((l) => ["--label", l]), image]);
         for (const r of rest) await docker(["network", "connect", "--ip", r.ip, r.network, name]);
@@ -141,7 +150,8 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
             { network: NETWORKS.vpc.name, ip: bastionVpcIp(p) },
             { network: NETWORKS.wan.name, ip: values.bastionAddress },
         ], values.adminPublicKey, log);
-        await ensureHost("controller", images.host, [{ network: NETWORKS.vpc.name, ip: p.controller.privateIp }], values.adminPublicKey, log);
+        // /dev/fuse: the controller mounts the users' homes with sshfs (an EC2 VM has it).
+        await ensureHost("controller", images.host, [{ network: NETWORKS.vpc.name, ip: p.controller.privateIp }], values.adminPublicKey, log, ["--device", "/dev/fuse"]);
         await waitForSsh(p, "bastion");
         await waitForSsh(p, "controller");
     });
@@ -152,6 +162,13 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
             reports[step.id] = await runStep(p, step, values);
             log(`    ${reports[step.id]} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
         }
+    });
+    await phase("home server (SFTP, its own tunnel)", log, async () => {
+        await ensureHomeVolume(p, log);
+        await converge(containerName(p.homeServer.node), computeSpecHash(p.homeServer, images.compute, values), log,
+            (labels) => createCompute(p.homeServer, images.compute, values, labels),
+            // A clean stop ends its tunnel session, freeing its port on the controller at once.
+            async () => { await docker(["stop", "-t", "10", containerName(p.homeServer.node)]); });
     });
     await phase("compute containers", log, async () => {
         // As pulumi up deletes the container of a node removed from the config.
@@ -207,6 +224,9 @@ export async function down(log: Log = console.log): Promise<void> {
     if (ids.length) await docker(["rm", "-f", "-v", ...ids]);
     const nets = (await docker(["network", "ls", "-q", "--filter", `label=${LAB_LABEL}=1`])).trim().split("\n").filter(Boolean);
     if (nets.length) await docker(["network", "rm", ...nets]);
+    // The home volume goes too: the lab's users' files are test data.
+    const vols = (await docker(["volume", "ls", "-q", "--filter", `label=${LAB_LABEL}=1`])).trim().split("\n").filter(Boolean);
+    if (vols.length) await docker(["volume", "rm", ...vols]);
     removeState();
-    log(`removed ${ids.length} containers and ${nets.length} networks`);
+    log(`removed ${ids.length} containers, ${nets.length} networks and ${vols.length} volumes`);
 }

@@ -20,6 +20,7 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         ...spec.capAdd.flatMap((c) => ["--cap-add", c]),
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),
         ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
+        ...spec.volumes.flatMap((v) => ["--mount", `type=volume,source=${v.volume},target=${v.target}`]),
         ...spec.hosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
     ];
     if (spec.gpuIds.length > 0) {
@@ -27,7 +28,7 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         // GPU indices, which the device cgroup must allow.
         args.push("-e", `FAKE_GPUS=${spec.gpuIds.join(" ")}`, "--device-cgroup-rule", "c 195:* rwm");
     }
-    args.push(image);
+    args.push(image, ...(spec.command ?? []));
     return args;
 }
 

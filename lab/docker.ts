@@ -40,7 +40,7 @@ export function run(cmd: string[], opts: RunOptions = {}): Promise<string> {
 export const docker = (args: string[], opts?: RunOptions) => run(["docker", ...args], opts);
 
 /** True when `docker <kind> inspect <name>` finds it. */
-export async function exists(kind: "container" | "network" | "image", name: string): Promise<boolean> {
+export async function exists(kind: "container" | "network" | "image" | "volume", name: string): Promise<boolean> {
     try {
         await docker([kind, "inspect", name]);
         return true;

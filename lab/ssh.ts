@@ -1,11 +1,13 @@
 // Runs bootstrap steps over real SSH, the way command.remote.Command does:
 // the admin user, the controller through the bastion, the same command string,
 // and a host's key checked once the step installing it has run (pinnedHosts).
-import { ClusterPlan, renderSshConfig } from "../components/plan/plan";
+import { loginUsers } from "../components/plan/homeServer";
+import { ClusterPlan, renderSshConfig, userSshHosts } from "../components/plan/plan";
 import { BootstrapStep, pinnedHosts, stepCommand, StepHost, stepStdin } from "../components/plan/steps";
 import { run, RunOptions } from "./docker";
 import { BASTION_WAN_IP } from "./labPlan";
-import { ADMIN_KEY, KNOWN_HOSTS, sshConfigPath, writeStateFile } from "./state";
+import { ADMIN_KEY, KNOWN_HOSTS, SSH_CONFIG, sshConfigPath, writeStateFile } from "./state";
+import { labUserKeyFile } from "./userKeys";
 
 const HOSTS: StepHost[] = ["bastion", "controller"];
 /** Hosts not pinned are not checked: before their key step they still have their first-boot key. */
@@ -17,8 +19,10 @@ export const sshHost = (p: ClusterPlan, host: StepHost) => `${p.clusterName}-${h
 /** The stack's sshConfig output for the lab, checking the pinned hosts against knownHostsFile. */
 export function labSshConfig(p: ClusterPlan, pinned: StepHost[], knownHostsFile = KNOWN_HOSTS): string {
     // ssh takes the first value it reads for each keyword, so these precede Host *.
-    const pins = pinned.map((h) => [`Host ${sshHost(p, h)}`, "    StrictHostKeyChecking yes", `    UserKnownHostsFile ${knownHostsFile}`, ""].join("\n"));
-    return [renderSshConfig(p, BASTION_WAN_IP, ADMIN_KEY), ...pins, UNPINNED].join("\n");
+    // A pinned host is checked under each of its names: the admin's and every user's.
+    const names = (h: StepHost) => [sshHost(p, h), ...loginUsers(p).map((u) => userSshHosts(p, u.name)[h])].join(" ");
+    const pins = pinned.map((h) => [`Host ${names(h)}`, "    StrictHostKeyChecking yes", `    UserKnownHostsFile ${knownHostsFile}`, ""].join("\n"));
+    return [renderSshConfig(p, BASTION_WAN_IP, ADMIN_KEY, labUserKeyFile), ...pins, UNPINNED].join("\n");
 }
 
 /** known_hosts with the generated host keys, and one ssh_config per set of pinned hosts. */
@@ -30,6 +34,11 @@ export function writeLabSshConfig(p: ClusterPlan, knownHosts: string): void {
 /** Runs a shell command on the bastion or the controller as admin, checking the pinned hosts' keys (default both). */
 export function ssh(p: ClusterPlan, host: StepHost, command: string, opts: RunOptions & { pinned?: StepHost[] } = {}): Promise<string> {
     return run(["ssh", "-F", sshConfigPath(opts.pinned ?? HOSTS), sshHost(p, host), command], opts);
+}
+
+/** Runs a shell command on the controller as a cluster user, through the bastion as that user (their ssh_config Host). */
+export function sshAsUser(p: ClusterPlan, user: string, command: string, opts: RunOptions = {}): Promise<string> {
+    return run(["ssh", "-F", SSH_CONFIG, userSshHosts(p, user).controller, command], opts);
 }
 
 /** Runs one step; returns its report line "hpc-step <id>: changed=N unchanged=M". */

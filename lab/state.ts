@@ -6,13 +6,14 @@ import * as os from "os";
 import * as path from "path";
 import { GeneratedName, hostKeyNames } from "../components/plan/generated";
 import { ClusterPlan } from "../components/plan/plan";
-import { renderKnownHosts } from "../components/plan/tunnels";
+import { allTunnels, renderKnownHosts } from "../components/plan/tunnels";
 import { run } from "./docker";
 import { parseConfig } from "../components/plan/config";
 import { alertSecrets } from "../components/plan/receivers";
 import { BASTION_WAN_IP, bastionVpcIp, LAB_CONFIG } from "./labPlan";
+import { STATE_DIR } from "./paths";
 
-export const STATE_DIR = path.resolve(__dirname, "..", ".lab-state");
+export { STATE_DIR };
 export const ADMIN_KEY = path.join(STATE_DIR, "admin_ed25519");
 /** Checks both hosts' generated keys: what `npm run lab -- ssh` and the tests use. */
 export const SSH_CONFIG = path.join(STATE_DIR, "ssh_config");
@@ -44,7 +45,9 @@ export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedN
     v.dbPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
     await ensureKey("adminPrivateKey", "adminPublicKey", "hpc-lab-admin");
     for (const host of ["bastion", "controller"] as const) await ensureKey(hostKeyNames(host).privateKey, hostKeyNames(host).publicKey, host);
-    for (const n of p.nodes) await ensureKey(`tunnelPrivateKey/${n.name}`, `tunnelPublicKey/${n.name}`, `hpc-tunnel-${n.name}`);
+    for (const t of allTunnels(p)) await ensureKey(`tunnelPrivateKey/${t.node}`, `tunnelPublicKey/${t.node}`, `hpc-tunnel-${t.node}`);
+    await ensureKey("homeHostKey", "homeHostPublicKey", "home");
+    await ensureKey("homeClientPrivateKey", "homeClientPublicKey", "hpc-home-client");
     v.grafanaAdminPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
     v.bastionAddress = BASTION_WAN_IP;
     v.bastionPrivateIp = bastionVpcIp(p);

@@ -6,6 +6,7 @@ import { parseConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
 import { stepReview } from "../components/plan/stepReview";
 import { stepCommand } from "../components/plan/steps";
+import { homeVolumeArgs } from "../components/pulumi/computeNodes";
 import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile } from "./mocks";
 
 const CMD = "command:remote:Command";
@@ -90,7 +91,7 @@ describe("adapters: the Pulumi program follows the plan", () => {
         }
     });
 
-    const nodeContainers = () => m.ofType(CONTAINER).filter((c) => !isExporter(c));
+    const nodeContainers = () => m.ofType(CONTAINER).filter((c) => !isExporter(c) && !c.name.endsWith(`-${p.homeServer.node}`));
 
     it("starts one docker.Container per container spec with the spec's inputs", () => {
         assert.equal(nodeContainers().length, p.containers.length);
@@ -151,6 +152,27 @@ describe("adapters: the Pulumi program follows the plan", () => {
     it("replaces a compute container delete-first: its name, SSH port and tunnel ports cannot be held twice", () => {
         assert.equal(nodeContainers().length, p.containers.length);
         for (const c of m.ofType(CONTAINER)) assert.equal(c.options.deleteBeforeReplace, true, c.name);
+    });
+
+    it("holds /home in a protected volume that every compute container and the home server mount, the server with no port and no capability", () => {
+        const vol = m.one("docker:index/volume:Volume", "-home");
+        assert.equal(vol.inputs.name, p.home.volume.name);
+        assert.equal(vol.inputs.driverOpts, undefined, "a local volume unless homeNfsExport is set");
+        assert.equal(vol.options.protect, true, "pulumi destroy must not take the users' files");
+        for (const c of nodeContainers()) assert.deepEqual(c.inputs.volumes, [{ volumeName: p.home.volume.name, containerPath: "/home" }], c.name);
+        const home = m.one(CONTAINER, `-${p.homeServer.node}`);
+        assert.deepEqual(home.inputs.volumes, [{ volumeName: p.home.volume.name, containerPath: "/home" }]);
+        assert.deepEqual(home.inputs.command, ["/usr/local/sbin/hpc-home-entrypoint"]);
+        assert.deepEqual(home.inputs.ports, [], "it publishes nothing: the controller reaches it through its tunnel");
+        for (const k of ["capabilities", "privileged", "devices", "deviceRequests"]) assert.equal(home.inputs[k], undefined, `home server sets ${k}`);
+        assert.ok(home.secretKeys.includes("uploads"), "its host and tunnel keys are secrets");
+        const envs = home.inputs.envs as string[];
+        assert.ok(envs.includes(`TUNNEL_REMOTE_FORWARDS=${p.home.tunnelPort}:22`), envs.join(" "));
+    });
+
+    it("mounts a site NFS export through dockerd's local driver when homeNfsExport is set", () => {
+        const args = homeVolumeArgs(plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], homeNfsExport: "nas1.example.org:/export/home", homeNfsOptions: "nfsvers=4.1,hard" })));
+        assert.deepEqual(args.driverOpts, { type: "nfs", o: "addr=nas1.example.org,nfsvers=4.1,hard", device: ":/export/home" });
     });
 
     it("delivers the munge key and tunnel keys to containers only as secrets", () => {

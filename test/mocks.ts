@@ -27,7 +27,7 @@ export interface Recorded {
 }
 
 /** The options of a RegisterResource request that decide how a change is applied. */
-export interface RequestOptions { deleteBeforeReplace: boolean; ignoreChanges: string[] }
+export interface RequestOptions { deleteBeforeReplace: boolean; ignoreChanges: string[]; protect: boolean }
 
 /** The request fields the options are read from (the generated protobuf class). */
 interface RegisterRequest {
@@ -35,6 +35,7 @@ interface RegisterRequest {
     getName(): string;
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
+    getProtect(): boolean;
 }
 
 function isSecretWrapper(v: unknown): v is { value: unknown } {
@@ -162,7 +163,7 @@ export function installMocks(config: Record<string, string>, project = "hpc-stac
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
-        mocks.requestOptions.set(`${req.getType()}::${req.getName()}`, { deleteBeforeReplace: req.getDeletebeforereplace(), ignoreChanges: req.getIgnorechangesList() });
+        mocks.requestOptions.set(`${req.getType()}::${req.getName()}`, { deleteBeforeReplace: req.getDeletebeforereplace(), ignoreChanges: req.getIgnorechangesList(), protect: req.getProtect() });
         return register(req, cb);
     };
     pulumi.runtime.setAllConfig(config);

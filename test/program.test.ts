@@ -31,6 +31,7 @@ const OUTPUT_CONTRACT: Record<string, { secret: boolean }> = {
     controllerPrivateIp: { secret: false },
     natPublicIp: { secret: false },
     sshConfig: { secret: false },
+    users: { secret: false },
     knownHosts: { secret: false },
     clusterName: { secret: false },
     partitions: { secret: false },

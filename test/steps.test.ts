@@ -110,14 +110,17 @@ describe("bootstrap steps", () => {
     it("install the tunnel keys with restrictions for exactly each node's ports", () => {
         const ctlStep = p.steps.find((s) => s.id === "controller-ssh")!;
         const lines = ctlStep.env.TUNNEL_KEYS.split("\n");
-        assert.equal(lines.length, p.nodes.length);
+        assert.equal(lines.length, p.nodes.length + 1);
         for (const n of p.nodes) {
             const line = lines.find((l) => l.startsWith(`${n.name} `))!;
             assert.match(line, /^\S+ restrict,port-forwarding,command="\/bin\/false",/);
-            for (const port of [n.ports.slurmd, n.ports.ssh, n.ports.nodeExporter, n.ports.app]) assert.ok(line.includes(`permitlisten="127.0.0.1:${port}"`));
+            for (const port of [n.ports.slurmd, n.ports.ssh, n.ports.nodeExporter, ...n.appPorts]) assert.ok(line.includes(`permitlisten="127.0.0.1:${port}"`));
             for (const o of p.nodes.filter((x) => x !== n)) assert.ok(!line.includes(`127.0.0.1:${o.ports.slurmd}"`), `${n.name} may not listen on ${o.name}'s port`);
             assert.ok(line.includes(`permitopen="127.0.0.1:${p.ports.slurmctld}"`));
         }
+        // The home server's key may listen on its SFTP port only, and open nothing.
+        const home = lines.find((l) => l.startsWith("home "))!;
+        assert.equal(home, `home restrict,port-forwarding,command="/bin/false",permitlisten="127.0.0.1:${p.home.tunnelPort}"`);
         const bastion = p.steps.find((s) => s.id === "bastion-ssh")!.env.TUNNEL_KEYS;
         for (const l of bastion.split("\n")) assert.match(l, new RegExp(`permitopen="${p.controller.privateIp.replace(/\./g, "\\.")}:22"$`));
     });

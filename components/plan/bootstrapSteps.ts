@@ -3,12 +3,13 @@ import { GeneratedName, hostKeyNames } from "./generated";
 import { ClusterLayout } from "./layout";
 import { renderGresConf, renderSlurmConf } from "./slurmConf";
 import { monitoringSteps } from "./monitoringSteps";
+import { DEFAULT_ACCOUNT } from "./users";
+import { accountUsers, userSteps } from "./userSteps";
 import { BootstrapStep, PlannedFile } from "./steps";
 import { configFile, render } from "./templates";
-import { bastionKeyOptions, controllerKeyOptions, nodeTunnel, rangePorts, splitSrunRange, TUNNEL_USER } from "./tunnels";
+import { allTunnels, bastionKeyOptions, controllerKeyOptions, rangePorts, splitSrunRange, TUNNEL_USER } from "./tunnels";
 
 export const ACCOUNTING_DB = "slurm_acct_db";
-export const DEFAULT_ACCOUNT = "default";
 export const BACKUP_DIR = "/var/backups/slurm-accounting";
 
 const file = (path: string, content: string, mode = "0644", owner = "root:root"): PlannedFile => ({ path, content, mode, owner });
@@ -16,14 +17,15 @@ const sshdHardening = () => file("/etc/ssh/sshd_config.d/50-hpc-hardening.conf",
 
 function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapStep {
     const hostKey = hostKeyNames(host).privateKey;
-    const keyLines = p.nodes.map((n) => `${n.name} ${host === "bastion" ? bastionKeyOptions(p) : controllerKeyOptions(nodeTunnel(p, n))}`);
+    const tunnels = allTunnels(p);
+    const keyLines = tunnels.map((t) => `${t.node} ${host === "bastion" ? bastionKeyOptions(p) : controllerKeyOptions(t)}`);
     return {
         id: `${host}-ssh`,
         host,
         script: "host-ssh.sh",
-        env: { HOST_NAME: p[host].hostname, HOST_KEY: hostKey, TUNNEL_USER, TUNNEL_KEYS: keyLines.join("\n") },
+        env: { HOST_NAME: p[host].hostname, HOST_KEY: hostKey, TUNNEL_USER, TUNNEL_KEYS: keyLines.join("\n"), ADMIN_USER: p.adminUser },
         files: [sshdHardening()],
-        generated: [hostKey, ...p.nodes.map((n): GeneratedName => `tunnelPublicKey/${n.name}`)],
+        generated: [hostKey, "adminPublicKey", ...tunnels.map((t): GeneratedName => `tunnelPublicKey/${t.node}`)],
         // The controller is reached through the bastion: once the bastion has its
         // generated key, every later hop through it can be verified (pinnedHosts).
         dependsOn: host === "controller" ? ["bastion-ssh"] : [],
@@ -64,7 +66,7 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
         }),
         step({
             id: "controller-accounts", script: "controller-accounts.sh", dependsOn: ["controller-slurmctld"],
-            env: { CLUSTER_NAME: p.clusterName, DEFAULT_ACCOUNT, ACCOUNT_USERS: p.users.map((u) => u.name).join(" ") },
+            env: { CLUSTER_NAME: p.clusterName, DEFAULT_ACCOUNT, ACCOUNT_USERS: accountUsers(p) },
         }),
         step({
             id: "controller-acct-backup", script: "controller-acct-backup.sh", dependsOn: ["controller-accounting-db"],
@@ -75,6 +77,7 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
                 file("/etc/hpc/acct-backup.env", `BACKUP_DIR=${BACKUP_DIR}\nRETENTION_DAYS=${p.backupRetentionDays}\nDB_NAME=${ACCOUNTING_DB}\n`, "0600"),
             ],
         }),
+        ...userSteps(p),
         ...monitoringSteps(p),
     ];
 }

@@ -16,9 +16,20 @@ export const NODE_LABEL = "hpc-stack.node";
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
 export const computeImageFiles = (): string[] => [...configDir("docker"), "ssh/sshd-hardening.conf"];
 
-export function computeImage(baseImage: string): { tag: string; dockerfile: string; baseImage: string } {
-    const tag = `hpc-stack/compute:${contentHash(baseImage, computeImageFiles().map((f) => [f, configFile(f)]))}`;
-    return { tag, dockerfile: "docker/Dockerfile", baseImage };
+export interface ComputeImage {
+    tag: string;
+    /** Relative to config-files/, the build context. */
+    dockerfile: string;
+    baseImage: string;
+    /** The Dockerfile's ARGs (BASE_IMAGE, INSTALL_STREAMLIT): part of the tag, as they change the image. */
+    buildArgs: Record<string, string>;
+}
+
+export function computeImage(baseImage: string, installStreamlit = true): ComputeImage {
+    const buildArgs = { BASE_IMAGE: baseImage, INSTALL_STREAMLIT: installStreamlit ? "1" : "0" };
+    const seed = Object.entries(buildArgs).map(([k, v]) => `${k}=${v}`).join("\n");
+    const tag = `hpc-stack/compute:${contentHash(seed, computeImageFiles().map((f) => [f, configFile(f)]))}`;
+    return { tag, dockerfile: "docker/Dockerfile", baseImage, buildArgs };
 }
 
 /**
@@ -27,12 +38,18 @@ export function computeImage(baseImage: string): { tag: string; dockerfile: stri
  */
 export interface Upload { path: string; content: Value; mode: string; base64?: boolean }
 
+/** A Docker volume mounted in a container (the home volume on /home). */
+export interface VolumeMount { volume: string; target: string }
+
 export interface ContainerSpec {
     node: string;
     /** Container name and hostname. */
     name: string;
     env: Record<string, Value>;
     uploads: Upload[];
+    /** The image's default command, unless set (the home server runs its own entrypoint). */
+    command?: string[];
+    volumes: VolumeMount[];
     /** Published ports: only the node's SSH, on sshBindAddress. */
     ports: { internal: number; external: number; ip: string }[];
     /** /etc/hosts entries: the controller's name resolves to the tunnel's end. */
@@ -46,6 +63,12 @@ export interface ContainerSpec {
     labels: Record<string, string>;
 }
 
+/** "name:uid ..." for the containers' entrypoints (node-lib.sh). */
+export const userList = (users: { name: string; uid: number }[]): string => users.map((u) => `${u.name}:${u.uid}`).join(" ");
+
+/** /home in every container of the Docker host: the volume (README "Home"). */
+export const homeMount = (p: ClusterLayout): VolumeMount => ({ volume: p.home.volume.name, target: "/home" });
+
 function envFor(p: ClusterLayout, n: ComputeNodePlan): Record<string, Value> {
     const t = nodeTunnel(p, n);
     const extraRemote = t.remote.filter((f) => f.listen !== n.ports.slurmd).map((f) => `${f.listen}:${f.target}`);
@@ -57,7 +80,13 @@ function envFor(p: ClusterLayout, n: ComputeNodePlan): Record<string, Value> {
         TUNNEL_JUMP: ref("bastionAddress", `${TUNNEL_USER}@`),
         TUNNEL_LOCAL_PORTS: t.local.join(" "),
         TUNNEL_REMOTE_FORWARDS: extraRemote.join(" "),
-        SLURM_USERS: p.users.map((u) => `${u.name}:${u.uid}`).join(" "),
+        SLURM_USERS: userList(p.users),
+        // Every job user, admin included, gets a home on the volume: jobs start in it.
+        HOME_USERS: userList(p.users),
+        APP_PORTS: n.appPorts.join(" "),
+        // The laptop command hpc-app-port prints: the bastion as compute (and laptops) dial it.
+        APP_SSH_BASTION: ref("bastionAddress"),
+        APP_SSH_CONTROLLER: p.controller.privateIp,
         NODE_EXPORTER_LISTEN: `127.0.0.1:${NODE_LOCAL_PORTS.nodeExporter}`,
         ...(n.gpus > 0 ? { NVIDIA_VISIBLE_DEVICES: "all", NVIDIA_DRIVER_CAPABILITIES: "compute,utility" } : {}),
     };
@@ -72,8 +101,9 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
             { path: "/etc/munge/munge.key", content: ref("mungeKey"), mode: "0400", base64: true },
             { path: TUNNEL_KEY_PATH, content: ref(`tunnelPrivateKey/${n.name}`), mode: "0600" },
             { path: KNOWN_HOSTS_PATH, content: ref("knownHosts"), mode: "0644" },
-            { path: "/root/.ssh/authorized_keys", content: ref("adminPublicKey"), mode: "0600" },
+            { path: "/etc/ssh/authorized_keys/root", content: ref("adminPublicKey"), mode: "0600" },
         ],
+        volumes: [homeMount(p)],
         ports: [{ internal: NODE_LOCAL_PORTS.ssh, external: n.hostSshPort, ip: p.docker.sshBindAddress }],
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],
         gpus: n.gpus,

@@ -18,6 +18,10 @@ export type GeneratedName =
     | "bastionAddress"         // how compute reaches the bastion: its EIP, or the lab's wan IP
     | "bastionPrivateIp"       // where the controller's Prometheus reaches the bastion's node exporter
     | "grafanaAdminPassword"   // @pulumi/random; reaches the controller only on stdin
+    | "homeHostKey"            // the home server's SFTP host key: the controller's sshfs pins it
+    | "homeHostPublicKey"
+    | "homeClientPrivateKey"   // the controller's sshfs key, authorized on the home server for each user
+    | "homeClientPublicKey"
     | `alertSecret/${string}`  // a receiver's webhook/Slack URL or SMTP password, from the stack config (receivers.ts)
     | `tunnelPrivateKey/${string}`
     | `tunnelPublicKey/${string}`;
@@ -28,7 +32,7 @@ export const hostKeyNames = (host: "bastion" | "controller"): { privateKey: Gene
 
 /** Generated values that are secrets: they never appear in plain outputs or logs. */
 export function isSecretName(n: GeneratedName): boolean {
-    return n === "mungeKey" || n === "dbPassword" || n.endsWith("HostKey") || n.startsWith("tunnelPrivateKey/")
+    return n === "mungeKey" || n === "dbPassword" || n.endsWith("HostKey") || n.startsWith("tunnelPrivateKey/") || n === "homeClientPrivateKey"
         || n === "grafanaAdminPassword" || n.startsWith("alertSecret/");
 }
 

@@ -112,7 +112,7 @@ export interface ClusterLayout {
     ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
     nodes: ComputeNodePlan[];
     partitions: { name: string; nodes: string[]; isDefault: boolean }[];
-    docker: { host: string; baseImage: string; sshBindAddress: string };
+    docker: { host: string; baseImage: string; sshBindAddress: string; installStreamlit: boolean };
     adminPublicKey?: string;
     /** Days of nightly accounting-DB dumps kept on the controller. */
     backupRetentionDays: number;
@@ -200,7 +200,7 @@ export function layout(c: ClusterConfig): ClusterLayout {
         },
         nodes,
         partitions,
-        docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress },
+        docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress, installStreamlit: c.installStreamlit },
         adminPublicKey: c.adminPublicKey || undefined,
         backupRetentionDays: c.backupRetentionDays,
         monitoring: {

@@ -2,7 +2,8 @@
 // components and the local lab consume exactly the same decisions.
 import { ClusterConfig } from "./config";
 import { bootstrapSteps } from "./bootstrapSteps";
-import { computeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./containers";
+import { homeServerSpec, loginUsers } from "./homeServer";
+import { ComputeImage, computeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./containers";
 import { ClusterLayout, layout } from "./layout";
 import { BootstrapStep } from "./steps";
 
@@ -13,15 +14,17 @@ export interface ClusterPlan extends ClusterLayout {
     containers: ContainerSpec[];
     /** A DCGM exporter beside each GPU node, in its network namespace. */
     dcgmExporters: DcgmExporterSpec[];
-    /** The compute image: content-hashed tag, Dockerfile (relative to config-files/), base. */
-    computeImage: { tag: string; dockerfile: string; baseImage: string };
+    /** The SFTP server of /home on premises, from the compute image (homeServer.ts). */
+    homeServer: ContainerSpec;
+    /** The compute image: content-hashed tag, Dockerfile (relative to config-files/), build args. */
+    computeImage: ComputeImage;
 }
 
 export function plan(c: ClusterConfig): ClusterPlan {
     const l = layout(c);
     return {
         ...l, steps: bootstrapSteps(l), containers: containerSpecs(l), dcgmExporters: dcgmExporterSpecs(l),
-        computeImage: computeImage(l.docker.baseImage),
+        homeServer: homeServerSpec(l), computeImage: computeImage(l.docker.baseImage, l.docker.installStreamlit),
     };
 }
 
@@ -30,9 +33,40 @@ export function tagsFor(p: ClusterLayout, name: string, role?: string): Record<s
     return { ...p.tags, Name: name, ...(role ? { Role: role } : {}) };
 }
 
-/** An ssh_config for admins: the bastion, and the controller through it with ProxyJump. */
-export function renderSshConfig(p: ClusterLayout, bastionPublicIp: string, identityFile = "~/.ssh/hpc-stack-admin"): string {
+/** The ssh_config Host names of a cluster user: their jump on the bastion, and their login on the controller. */
+export const userSshHosts = (p: ClusterLayout, user: string) => ({ bastion: `${p.clusterName}-bastion-${user}`, controller: `${p.clusterName}-${user}` });
+
+/** Each cluster user's login, as one command: through the bastion, as themselves on both hops. */
+export function userSshCommands(p: ClusterLayout, bastionPublicIp: string): Record<string, string> {
+    return Object.fromEntries(loginUsers(p).map((u) => [u.name, `ssh -J ${u.name}@${bastionPublicIp} ${u.name}@${p.controller.privateIp}`]));
+}
+
+/**
+ * An ssh_config: the admin's bastion and controller (ProxyJump), then one block pair
+ * per cluster user, the template a user copies. userIdentityFile: a user's key file
+ * when known (the lab's); else ssh's defaults and agent pick the user's own key.
+ */
+export function renderSshConfig(p: ClusterLayout, bastionPublicIp: string, identityFile = "~/.ssh/hpc-stack-admin",
+    userIdentityFile?: (user: string) => string): string {
     const prefix = p.clusterName;
+    const userBlocks = loginUsers(p).flatMap((u) => {
+        const h = userSshHosts(p, u.name);
+        const key = userIdentityFile ? [`    IdentityFile ${userIdentityFile(u.name)}`, `    IdentitiesOnly yes`] : [];
+        return [
+            `# Cluster user ${u.name}: \`ssh ${h.controller}\` logs in on the controller through the bastion.`,
+            `Host ${h.bastion}`,
+            `    HostName ${bastionPublicIp}`,
+            `    User ${u.name}`,
+            ...key,
+            ``,
+            `Host ${h.controller}`,
+            `    HostName ${p.controller.privateIp}`,
+            `    User ${u.name}`,
+            ...key,
+            `    ProxyJump ${h.bastion}`,
+            ``,
+        ];
+    });
     return [
         `Host ${prefix}-bastion`,
         `    HostName ${bastionPublicIp}`,
@@ -47,6 +81,7 @@ export function renderSshConfig(p: ClusterLayout, bastionPublicIp: string, ident
         `    IdentitiesOnly yes`,
         `    ProxyJump ${prefix}-bastion`,
         ``,
+        ...userBlocks,
     ].join("\n");
 }
 

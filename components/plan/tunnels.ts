@@ -1,11 +1,11 @@
 // The reverse-tunnel design as data: which ports each node forwards, and the
 // authorized_keys restrictions that allow exactly those forwards and no shell.
-import { ClusterLayout, ComputeNodePlan, PortRange } from "./layout";
+import { ClusterLayout, ComputeNodePlan, HOME_SERVER, PortRange } from "./layout";
 
 export const TUNNEL_USER = "hpc-tunnel";
 
 /** Ports inside a compute container that the tunnel exposes on the controller. */
-export const NODE_LOCAL_PORTS = { ssh: 22, nodeExporter: 9100, dcgmExporter: 9400, app: 8501 } as const;
+export const NODE_LOCAL_PORTS = { ssh: 22, nodeExporter: 9100, dcgmExporter: 9400 } as const;
 
 export interface Forward { listen: number; target: number }
 
@@ -43,10 +43,22 @@ export function nodeTunnel(p: ClusterLayout, n: ComputeNodePlan): NodeTunnel {
             { listen: n.ports.nodeExporter, target: NODE_LOCAL_PORTS.nodeExporter },
             // The DCGM exporter shares the node's network namespace, so this tunnel carries it too.
             ...(n.gpus > 0 ? [{ listen: n.ports.dcgmExporter, target: NODE_LOCAL_PORTS.dcgmExporter }] : []),
-            { listen: n.ports.app, target: NODE_LOCAL_PORTS.app },
+            // Users' apps bind the same number on the node's loopback: the port a job
+            // picks is the one its laptop command names.
+            ...n.appPorts.map((port) => ({ listen: port, target: port })),
         ],
         local: [p.ports.slurmctld, ...rangePorts(splitSrunRange(p.ports.srun).controller)],
     };
+}
+
+/** The home server's tunnel: its SFTP sshd (port 22 in its container) on the controller's loopback, nothing else. */
+export function homeTunnel(p: ClusterLayout): NodeTunnel {
+    return { node: HOME_SERVER, remote: [{ listen: p.home.tunnelPort, target: NODE_LOCAL_PORTS.ssh }], local: [] };
+}
+
+/** Every tunnel that dials the controller: one per node, and the home server's. */
+export function allTunnels(p: ClusterLayout): NodeTunnel[] {
+    return [...p.nodes.map((n) => nodeTunnel(p, n)), homeTunnel(p)];
 }
 
 /** Options for the node's key on the controller: only its own listens and opens, no pty, no shell. */
@@ -61,7 +73,7 @@ export function controllerKeyOptions(t: NodeTunnel): string {
     ].join(",");
 }
 
-/** Options for every tunnel key on the bastion: a jump to the controller's sshd, nothing else. */
+/** Options for every key on the bastion, tunnels' and users': a jump to the controller's sshd, nothing else. */
 export function bastionKeyOptions(p: ClusterLayout): string {
     return `restrict,port-forwarding,command="/bin/false",permitopen="${p.controller.privateIp}:22"`;
 }

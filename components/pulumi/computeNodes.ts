@@ -5,6 +5,7 @@ import { inBatches } from "../plan/batches";
 import { COMPUTE_NETWORK, ContainerSpec, DcgmExporterSpec } from "../plan/containers";
 import { GeneratedName, isRef, resolveValue, Value } from "../plan/generated";
 import { ClusterPlan } from "../plan/plan";
+import { HOME_SERVER } from "../plan/layout";
 import { CONFIG_FILES_DIR } from "../plan/templates";
 
 export interface ComputeNodesArgs {
@@ -36,16 +37,30 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
             permissions: u.mode,
             ...(u.base64 ? { contentBase64: resolveValue(u.content, vals) } : { content: resolveValue(u.content, vals) }),
         }))),
+        ...(spec.command ? { command: spec.command } : {}),
+        volumes: spec.volumes.map((v) => ({ volumeName: v.volume, containerPath: v.target })),
         ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
         hosts: spec.hosts.map((h) => ({ host: h.host, ip: h.ip })),
         networksAdvanced: [{ name: network, aliases: [spec.name] }],
         restart: spec.restart,
-        capabilities: { adds: spec.capAdd },
+        ...(spec.capAdd.length ? { capabilities: { adds: spec.capAdd } } : {}),
         labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
         // Real GPUs through the NVIDIA container runtime, named one by one (a count would
         // give every node GPUs 0..N-1); the lab fakes them instead.
         ...(spec.gpuIds.length ? { deviceRequests: gpuRequest(spec.gpuIds) } : {}),
         mustRun: true,
+    };
+}
+
+/** The home volume: local on the Docker host, or a site NFS export that dockerd mounts (no capability in any container). */
+export function homeVolumeArgs(p: ClusterPlan): docker.VolumeArgs {
+    const nfs = p.home.volume.nfs;
+    const [server, exportPath] = nfs ? [nfs.export.slice(0, nfs.export.indexOf(":")), nfs.export.slice(nfs.export.indexOf(":") + 1)] : [];
+    return {
+        name: p.home.volume.name,
+        driver: "local",
+        ...(nfs ? { driverOpts: { type: "nfs", o: `addr=${server},${nfs.options}`, device: `:${exportPath}` } } : {}),
+        labels: [{ label: "hpc-stack.cluster", value: p.clusterName }, { label: "hpc-stack.role", value: "home" }],
     };
 }
 
@@ -90,12 +105,18 @@ export class ComputeNodes extends pulumi.ComponentResource {
             build: {
                 context: CONFIG_FILES_DIR,
                 dockerfile: path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile),
-                args: { BASE_IMAGE: p.docker.baseImage },
+                args: p.computeImage.buildArgs,
                 platform: "linux/amd64",
             },
             skipPush: true,
         }, child);
         const network = new docker.Network(`${name}-network`, { name: COMPUTE_NETWORK, driver: "bridge" }, child);
+        // /home: kept when the stack's containers are replaced, and protected, for it holds
+        // the users' files (remove it by hand, after a backup, to destroy the stack).
+        const home = new docker.Volume(`${name}-home`, homeVolumeArgs(p), { ...child, protect: true });
+        new docker.Container(`${name}-${HOME_SERVER}`,
+            containerArgs(p.homeServer, this.image.imageName, network.name, args.generated),
+            { ...child, deleteBeforeReplace: true, dependsOn: [home] });
 
         // Delete-first on replacement (a new image, say): the node's container name, its
         // published SSH port and its tunnel's ports on the controller are one node's,
@@ -106,7 +127,7 @@ export class ComputeNodes extends pulumi.ComponentResource {
             { name: p.dcgmExporters[0].image, keepLocally: true }, child) : undefined;
         this.containers = inBatches(p.containers, (spec) => {
             const node = new docker.Container(`${name}-${spec.node}`,
-                containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true });
+                containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true, dependsOn: [home] });
             const exporter = dcgm.get(spec.node);
             // A new node container (new id) replaces its exporter, which must join the new namespace.
             if (exporter && dcgmImage) {

@@ -9,7 +9,7 @@ import { ClusterSecrets } from "./secrets";
 import { ClusterConfig } from "../plan/config";
 import { Controller } from "./controller";
 import { Network } from "./network";
-import { monitoringEndpoints, plan, renderSshConfig, tagsFor, WebEndpoint } from "../plan/plan";
+import { monitoringEndpoints, plan, renderSshConfig, tagsFor, userSshCommands, WebEndpoint } from "../plan/plan";
 import { alertSecrets } from "../plan/receivers";
 import { PLATFORM_ID } from "../plan/platform";
 import { guardPlatform } from "./platformGuard";
@@ -28,8 +28,10 @@ export interface ClusterOutputs {
     controllerPrivateIp: pulumi.Output<string>;
     /** The NAT gateway's Elastic IP: what the internet sees of the private subnet. */
     natPublicIp: pulumi.Output<string>;
-    /** An ssh_config with the bastion and the controller behind ProxyJump. */
+    /** An ssh_config with the bastion and the controller behind ProxyJump, for admin and for each cluster user. */
     sshConfig: pulumi.Output<string>;
+    /** Each cluster user's login command, by user name: `ssh -J <user>@<bastion> <user>@<controller>`. */
+    users: pulumi.Output<Record<string, string>>;
     /** known_hosts lines for the bastion's EIP and the controller's private IP: their generated host keys. */
     knownHosts: pulumi.Output<string>;
     /** Slurm ClusterName. */
@@ -117,6 +119,7 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         controllerPrivateIp: controller.privateIp,
         natPublicIp: network.natEip.publicIp,
         sshConfig: bastion.publicIp.apply((ip) => renderSshConfig(p, ip)),
+        users: bastion.publicIp.apply((ip) => userSshCommands(p, ip)),
         knownHosts: secrets.get("knownHosts"),
         clusterName: pulumi.output(p.clusterName),
         partitions: pulumi.output(p.partitions),

@@ -4,7 +4,7 @@ import * as tls from "@pulumi/tls";
 import { inBatches } from "../plan/batches";
 import { GeneratedName, hostKeyNames, isSecretName } from "../plan/generated";
 import { ClusterLayout } from "../plan/layout";
-import { renderKnownHosts } from "../plan/tunnels";
+import { allTunnels, renderKnownHosts } from "../plan/tunnels";
 
 export interface ClusterSecretsArgs {
     plan: ClusterLayout;
@@ -56,13 +56,22 @@ export class ClusterSecrets extends pulumi.ComponentResource {
         this.set("knownHosts", pulumi.all([args.bastionAddress, bastionKey.publicKeyOpenssh, controllerKey.publicKeyOpenssh])
             .apply(([addr, b, c]) => renderKnownHosts(addr, b, p.controller.privateIp, c)));
 
+        // The home server's SFTP host key (pinned by the controller's sshfs) and the sshfs client key.
+        const homeHost = new tls.PrivateKey(`${name}-home-host-key`, { algorithm: "ED25519" }, parent);
+        this.set("homeHostKey", homeHost.privateKeyOpenssh);
+        this.set("homeHostPublicKey", homeHost.publicKeyOpenssh.apply((x) => x.trim()));
+        const homeClient = new tls.PrivateKey(`${name}-home-client-key`, { algorithm: "ED25519" }, parent);
+        this.set("homeClientPrivateKey", homeClient.privateKeyOpenssh);
+        this.set("homeClientPublicKey", homeClient.publicKeyOpenssh.apply((x) => x.trim()));
+
         this.set("adminPublicKey", pulumi.output(args.adminPublicKey));
         this.set("bastionAddress", pulumi.output(args.bastionAddress));
         this.set("bastionPrivateIp", pulumi.output(args.bastionPrivateIp));
-        this.ready = inBatches(p.nodes, (node) => {
-            const k = new tls.PrivateKey(`${name}-tunnel-${node.name}`, { algorithm: "ED25519" }, parent);
-            this.set(`tunnelPrivateKey/${node.name}`, k.privateKeyOpenssh);
-            this.set(`tunnelPublicKey/${node.name}`, k.publicKeyOpenssh.apply((x) => x.trim()));
+        // One per tunnel: each node's, and the home server's.
+        this.ready = inBatches(allTunnels(p), (t) => {
+            const k = new tls.PrivateKey(`${name}-tunnel-${t.node}`, { algorithm: "ED25519" }, parent);
+            this.set(`tunnelPrivateKey/${t.node}`, k.privateKeyOpenssh);
+            this.set(`tunnelPublicKey/${t.node}`, k.publicKeyOpenssh.apply((x) => x.trim()));
         }).then(() => this.registerOutputs({}));
     }
 

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Step controller-accounts: the cluster, the default account and its users in
-# slurmdbd. Runs after lib.sh (hpc_* functions), once slurmctld is up.
-# Env: CLUSTER_NAME, DEFAULT_ACCOUNT, ACCOUNT_USERS (space separated).
+# Step controller-accounts: the cluster, the accounts and their users in slurmdbd,
+# from the config's users list. Runs after lib.sh (hpc_* functions), once slurmctld is up.
+# Env: CLUSTER_NAME, DEFAULT_ACCOUNT, ACCOUNT_USERS ("user:account ...").
 # Each object is added only when `sacctmgr -n -P show` lacks it, so a re-run
 # writes nothing and reports changed=0.
 
@@ -13,9 +13,12 @@ name_re='^[a-z0-9][a-z0-9_-]{0,39}$'
 user_re='^[a-z_][a-z0-9_.-]{0,31}$'
 [[ "${CLUSTER_NAME:-}" =~ $name_re ]] || { hpc_log "CLUSTER_NAME must match $name_re" >&2; exit 1; }
 [[ "${DEFAULT_ACCOUNT:-}" =~ $name_re ]] || { hpc_log "DEFAULT_ACCOUNT must match $name_re" >&2; exit 1; }
-read -r -a users <<<"${ACCOUNT_USERS:-}"
-for u in "${users[@]}"; do
-  [[ "$u" =~ $user_re ]] || { hpc_log "ACCOUNT_USERS: '$u' must match $user_re" >&2; exit 1; }
+read -r -a pairs <<<"${ACCOUNT_USERS:-}"
+accounts=("$DEFAULT_ACCOUNT")
+for pair in "${pairs[@]}"; do
+  [[ "${pair%%:*}" =~ $user_re ]] || { hpc_log "ACCOUNT_USERS: user '${pair%%:*}' must match $user_re" >&2; exit 1; }
+  [[ "${pair#*:}" =~ $name_re ]] || { hpc_log "ACCOUNT_USERS: account '${pair#*:}' must match $name_re" >&2; exit 1; }
+  [[ " ${accounts[*]} " == *" ${pair#*:} "* ]] || accounts+=("${pair#*:}")
 done
 
 # slurmdbd may still be creating tables or reconnecting to MariaDB right after
@@ -43,22 +46,25 @@ else
   hpc_note "cluster $CLUSTER_NAME"
 fi
 
-# The account's association on this cluster (user empty), not just the global
+# Each account's association on this cluster (user empty), not just the global
 # account row: an account created for another cluster would not count.
-if [[ -n "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" account="$DEFAULT_ACCOUNT" user='' format=account)" ]]; then
-  hpc_same
-else
-  sacctmgr -i add account "$DEFAULT_ACCOUNT" cluster="$CLUSTER_NAME" \
-    description="hpc-stack default account" organization="$CLUSTER_NAME" >/dev/null
-  hpc_note "account $DEFAULT_ACCOUNT on $CLUSTER_NAME"
-fi
+for a in "${accounts[@]}"; do
+  if [[ -n "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" account="$a" user='' format=account)" ]]; then
+    hpc_same
+  else
+    sacctmgr -i add account "$a" cluster="$CLUSTER_NAME" \
+      description="hpc-stack account $a" organization="$CLUSTER_NAME" >/dev/null
+    hpc_note "account $a on $CLUSTER_NAME"
+  fi
+done
 
-for u in "${users[@]}"; do
-  if [[ -n "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" account="$DEFAULT_ACCOUNT" user="$u" format=user)" ]]; then
+for pair in "${pairs[@]}"; do
+  u=${pair%%:*} a=${pair#*:}
+  if [[ -n "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" account="$a" user="$u" format=user)" ]]; then
     hpc_same
   else
     # DefaultAccount only applies when the user is new; an existing user keeps theirs.
-    sacctmgr -i add user "$u" account="$DEFAULT_ACCOUNT" cluster="$CLUSTER_NAME" defaultaccount="$DEFAULT_ACCOUNT" >/dev/null
-    hpc_note "user $u in $DEFAULT_ACCOUNT"
+    sacctmgr -i add user "$u" account="$a" cluster="$CLUSTER_NAME" defaultaccount="$a" >/dev/null
+    hpc_note "user $u in $a"
   fi
 done

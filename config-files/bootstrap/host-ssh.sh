@@ -3,8 +3,10 @@
 # generated (so compute nodes can pin it in known_hosts), and the tunnel user
 # whose keys may forward exactly their node's ports and nothing else.
 # Env: HOST_NAME, HOST_KEY (generated name of this host's key), TUNNEL_USER,
-#      TUNNEL_KEYS: lines "<node> <authorized_keys options>".
-# Stdin: $HOST_KEY, tunnelPublicKey/<node> for every node.
+#      TUNNEL_KEYS: lines "<node> <authorized_keys options>", ADMIN_USER.
+# Stdin: $HOST_KEY, adminPublicKey, tunnelPublicKey/<node> for every node.
+# Keys go to /etc/ssh/authorized_keys/<user> (sshd-hardening.conf), which the
+# drop-in makes the only place sshd looks: they are written before sshd reloads.
 
 hpc_install_planned
 
@@ -44,11 +46,15 @@ while read -r node options; do
   [[ -n "$node" ]] || continue
   keys+="$options $(hpc_secret "tunnelPublicKey/$node") hpc-tunnel-$node"$'\n'
 done <<<"$TUNNEL_KEYS"
-# Root-owned, so the tunnel user (or a key that slips its restrictions) cannot add keys.
-if [[ "$(stat -c '%a %U' "/home/$TUNNEL_USER/.ssh" 2>/dev/null)" != "755 root" ]]; then
-  install -d -m 0755 -o root -g root "/home/$TUNNEL_USER/.ssh"
+# Root-owned, so no user (or a key that slips its restrictions) can add keys.
+if [[ "$(stat -c '%a %U' /etc/ssh/authorized_keys 2>/dev/null)" != "755 root" ]]; then
+  install -d -m 0755 -o root -g root /etc/ssh/authorized_keys
 fi
-hpc_file "/home/$TUNNEL_USER/.ssh/authorized_keys" 0644 root:root < <(printf '%s' "$keys")
+hpc_file "/etc/ssh/authorized_keys/$TUNNEL_USER" 0644 root:root < <(printf '%s' "$keys")
+# The AMI put admin's key in its home; from now on sshd reads only this copy.
+hpc_file "/etc/ssh/authorized_keys/$ADMIN_USER" 0644 root:root < <(printf '%s\n' "$(hpc_secret adminPublicKey)")
+# Keys the tunnel user had before they moved: nothing reads them now.
+rm -f "/home/$TUNNEL_USER/.ssh/authorized_keys"
 
 install -d -m 0755 /run/sshd
 sshd -t

@@ -114,7 +114,8 @@ hpc_reload_units() {
 hpc_apt() {
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    # Compared whole, not with grep -q in a pipe: under pipefail an early exit of grep is a failure.
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
   done
   if ((${#missing[@]} == 0)); then hpc_same; return 0; fi
   hpc_log "apt-get install ${missing[*]}"

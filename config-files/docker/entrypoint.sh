@@ -27,10 +27,14 @@
 #   slurm.conf by peer-forwards.sh: no per-peer settings here.)
 #   NODE_EXPORTER_LISTEN    node exporter listen address (default 127.0.0.1:9100; empty disables).
 #   SSH_AUTHORIZED_KEYS     root's authorized_keys content (alternatively upload
-#                           /root/.ssh/authorized_keys). sshd is key-only.
+#                           /etc/ssh/authorized_keys/root). sshd is key-only.
 #   FAKE_GPUS               lab only: GPU indices, e.g. "2 3": create /dev/nvidiaI (char 195:I)
 #                           for each, as the NVIDIA runtime keeps the host's minor numbers.
 #   SLURM_USERS             job users to create, "name:uid ..." (uids as on the controller).
+#   HOME_USERS              users whose /home/<name> this node creates on the shared volume
+#                           if missing (with the example jobs), "name:uid ...".
+#   APP_PORTS               this node's forwarded app ports, for hpc-app-port, "p1 p2 ...";
+#   APP_SSH_BASTION, APP_SSH_CONTROLLER  the hosts of the laptop command it prints.
 #   HPC_RESTART_DELAY       seconds between daemon restarts (default 2).
 #   AUTOSSH_POLL            cap of autossh's retry back-off in seconds (default 10).
 #
@@ -44,6 +48,8 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=supervise.sh disable=SC1091
 . /usr/local/lib/hpc/supervise.sh
+# shellcheck source-path=SCRIPTDIR source=node-lib.sh disable=SC1091
+. /usr/local/lib/hpc/node-lib.sh
 
 NODE_NAME="${NODE_NAME:-$(hostname -s)}"
 SLURM_CONF_SERVER="${SLURM_CONF_SERVER:-127.0.0.1:6817}"
@@ -65,21 +71,26 @@ install -d -o munge -g munge -m 0755 /run/munge
 # --- sshd: key-only; host keys per container.
 install -d -m 0755 /run/sshd
 ssh-keygen -A >/dev/null
+# Keys outside /home and /root (sshd-hardening.conf: AuthorizedKeysFile), root-owned.
+install -d -m 0755 -o root -g root /etc/ssh/authorized_keys
 if [[ -n "${SSH_AUTHORIZED_KEYS:-}" ]]; then
-  install -d -m 0700 /root/.ssh
-  printf '%s\n' "$SSH_AUTHORIZED_KEYS" >/root/.ssh/authorized_keys
+  printf '%s\n' "$SSH_AUTHORIZED_KEYS" >/etc/ssh/authorized_keys/root
 fi
-if [[ -f /root/.ssh/authorized_keys ]]; then
-  chmod 0700 /root/.ssh; chmod 0600 /root/.ssh/authorized_keys
+if [[ -f /etc/ssh/authorized_keys/root ]]; then
+  chown root:root /etc/ssh/authorized_keys/root; chmod 0600 /etc/ssh/authorized_keys/root
 fi
 
 # --- job users: jobs run as the submitting uid, which must exist here with the
-# same number as on the controller (SLURM_USERS="name:uid ...").
-for u in ${SLURM_USERS:-}; do
-  name=${u%%:*} uid=${u##*:}
-  id "$name" >/dev/null 2>&1 || useradd --uid "$uid" --create-home --shell /bin/bash "$name"
-  usermod -p '*' "$name"
-done
+# same number as on the controller; their homes live on the shared /home volume.
+hpc_create_users
+hpc_ensure_homes
+
+# --- users' web apps: this node's forwarded app ports and the laptop command's
+# hosts, for hpc-app-port; the claims dir is shared by every job on the node.
+install -d -m 0755 /etc/hpc
+printf 'APP_PORTS=%q\nAPP_SSH_BASTION=%q\nAPP_SSH_CONTROLLER=%q\n' \
+  "${APP_PORTS:-}" "${APP_SSH_BASTION:-}" "${APP_SSH_CONTROLLER:-}" >/etc/hpc/app.env
+install -d -m 1777 /run/hpc-app-ports
 
 # --- slurm runtime dirs (SlurmdSpoolDir holds the configless conf-cache).
 install -d -m 0755 /var/spool/slurmd /var/log/slurm /run/slurm
@@ -92,62 +103,19 @@ if [[ -n "${FAKE_GPUS:-}" ]]; then
   done
 fi
 
-# --- tunnel: one ssh config so the ProxyJump child gets the same key/options
-# (options given with -o on the command line are NOT passed to the jump ssh).
-tunnel_cmd=()
-if [[ -n "${TUNNEL_TARGET:-}" ]]; then
-  [[ -r "$TUNNEL_KEY" ]] || die "tunnel key $TUNNEL_KEY missing"
-  [[ -r "$TUNNEL_KNOWN_HOSTS" ]] || die "known_hosts $TUNNEL_KNOWN_HOSTS missing"
-  chmod 0600 "$TUNNEL_KEY"
-  install -d -m 0700 /run/hpc
-  cat >/run/hpc/ssh_config <<CFG
-Host *
-  IdentityFile $TUNNEL_KEY
-  IdentitiesOnly yes
-  UserKnownHostsFile $TUNNEL_KNOWN_HOSTS
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking ${TUNNEL_STRICT_HOST_KEY_CHECKING:-yes}
-  BatchMode yes
-  ConnectTimeout 5
-  ServerAliveInterval 5
-  ServerAliveCountMax 2
-  ExitOnForwardFailure yes
-  RequestTTY no
-CFG
-  fwd=(-R "127.0.0.1:${SLURMD_PORT}:127.0.0.1:${SLURMD_PORT}")
-  for r in ${TUNNEL_REMOTE_FORWARDS:-}; do
-    fwd+=(-R "127.0.0.1:${r%%:*}:127.0.0.1:${r##*:}")
-  done
-  for p in ${TUNNEL_LOCAL_PORTS:-6817}; do
-    if [[ "$p" == *-* ]]; then
-      for ((q = ${p%-*}; q <= ${p#*-}; q++)); do fwd+=(-L "127.0.0.1:$q:127.0.0.1:$q"); done
-    else
-      fwd+=(-L "127.0.0.1:$p:127.0.0.1:$p")
-    fi
-  done
-  # autossh 1.4g's getopt does not know -J (it swallows the next word), so use -o ProxyJump.
-  jump=()
-  [[ -n "${TUNNEL_JUMP:-}" ]] && jump=(-o "ProxyJump=$TUNNEL_JUMP")
-  # LocalCommand on the command line (not in the config file) so the jump ssh does not run it.
-  tunnel_cmd=(autossh -M 0 -N -F /run/hpc/ssh_config "${jump[@]}"
-    -o PermitLocalCommand=yes -o LocalCommand=/usr/local/lib/hpc/tunnel-up.sh
-    "${fwd[@]}" "$TUNNEL_TARGET")
-fi
-
-# autossh treats an early first failure as fatal unless GATETIME=0; the
-# supervisor loop is the second line of defence.
-export AUTOSSH_GATETIME=0
-# autossh backs off after repeated failures up to AUTOSSH_POLL (default 600 s);
-# cap it so a node returns within seconds of the network coming back.
-export AUTOSSH_POLL="${AUTOSSH_POLL:-10}"
+# --- tunnel: slurmd's port back to the controller, then the other forwards.
+TUNNEL_REMOTE_FORWARDS="${SLURMD_PORT}:${SLURMD_PORT} ${TUNNEL_REMOTE_FORWARDS:-}"
+TUNNEL_LOCAL_PORTS="${TUNNEL_LOCAL_PORTS:-6817}"
+TUNNEL_LOCAL_COMMAND=/usr/local/lib/hpc/tunnel-up.sh
+hpc_tunnel_command
 
 supervise munged runuser -u munge -- /usr/sbin/munged -F
 for _ in $(seq 50); do [[ -S /run/munge/munge.socket.2 ]] && break; sleep 0.1; done
 supervise sshd /usr/sbin/sshd -D -e
 export NODE_NAME
 supervise peer-forwards /usr/local/lib/hpc/peer-forwards.sh
-if ((${#tunnel_cmd[@]})); then
-  supervise_group tunnel "${tunnel_cmd[@]}"
+if ((${#HPC_TUNNEL_CMD[@]})); then
+  supervise_group tunnel "${HPC_TUNNEL_CMD[@]}"
 fi
 if [[ -n "$NODE_EXPORTER_LISTEN" ]]; then
   supervise node-exporter /usr/bin/prometheus-node-exporter \

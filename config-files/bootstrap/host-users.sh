@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# Steps bastion-users / controller-users: the cluster users from config, with the
+# same uid and gid as on every other host (files on /home and Slurm jobs go by
+# number). Their keys are planned files in /etc/ssh/authorized_keys/<user>.
+# Env: CLUSTER_USERS "name:uid ..." and USER_ROLE:
+#   jump   (bastion) no shell and no home: the key may only open the controller's
+#          port 22 (its authorized_keys options say so);
+#   login  (controller) bash, and /home/<user> as the mount point of their home
+#          (controller-home mounts the on-premises home over it).
+# A user that exists with another uid is an error, never "fixed": their files would
+# change owner under them.
+
+hpc_install_planned
+
+case "${USER_ROLE:-}" in
+  jump) shell=/usr/sbin/nologin ;;
+  login) shell=/bin/bash ;;
+  *) hpc_log "USER_ROLE must be jump or login, not '${USER_ROLE:-}'" >&2; exit 1 ;;
+esac
+
+for entry in ${CLUSTER_USERS:-}; do
+  name=${entry%%:*} uid=${entry##*:}
+  if gid_now=$(getent group "$name" | cut -d: -f3) && [[ -n "$gid_now" ]]; then
+    [[ "$gid_now" == "$uid" ]] || { hpc_log "group $name exists with gid $gid_now, not $uid" >&2; exit 1; }
+    hpc_same
+  else
+    if other=$(getent group "$uid" | cut -d: -f1) && [[ -n "$other" ]]; then
+      hpc_log "gid $uid for $name is taken by group $other" >&2; exit 1
+    fi
+    groupadd --gid "$uid" "$name"
+    hpc_note "group $name ($uid)"
+  fi
+  if uid_now=$(id -u "$name" 2>/dev/null); then
+    [[ "$uid_now" == "$uid" ]] || { hpc_log "user $name exists with uid $uid_now, not $uid" >&2; exit 1; }
+    if [[ "$(getent passwd "$name" | cut -d: -f7)" == "$shell" ]]; then
+      hpc_same
+    else
+      usermod --shell "$shell" "$name"
+      hpc_note "$name: shell $shell"
+    fi
+  else
+    if other=$(getent passwd "$uid" | cut -d: -f1) && [[ -n "$other" ]]; then
+      hpc_log "uid $uid for $name is taken by user $other" >&2; exit 1
+    fi
+    if [[ "$USER_ROLE" == jump ]]; then
+      useradd --uid "$uid" --gid "$uid" --shell "$shell" --no-create-home --home-dir /nonexistent "$name"
+    else
+      # No skeleton here: the home's files live on premises (controller-home mounts them).
+      useradd --uid "$uid" --gid "$uid" --shell "$shell" --no-create-home --home-dir "/home/$name" "$name"
+    fi
+    # A locked password: keys are the only way in.
+    usermod -p '*' "$name"
+    hpc_note "user $name ($uid, $USER_ROLE)"
+  fi
+  if [[ "$USER_ROLE" == login ]]; then
+    # The mount point, private like the home that covers it: the empty directory a
+    # user sees while the home is away gives nobody else a way in.
+    if mountpoint -q "/home/$name"; then
+      hpc_same
+    elif [[ "$(stat -c '%a %u %g' "/home/$name" 2>/dev/null)" == "700 $uid $uid" ]]; then
+      hpc_same
+    else
+      install -d -m 0700 -o "$uid" -g "$uid" "/home/$name"
+      hpc_note "/home/$name"
+    fi
+  fi
+done
