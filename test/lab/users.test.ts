@@ -1,0 +1,136 @@
+// The cluster as its users use it (issue #14): logged in as a cluster user, never
+// root, from their home on the controller: the example jobs, an app reached from a
+// "laptop" on the wan through the bastion, the shared home through a tunnel drop and
+// a replaced container, and the 0700 homes between users.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import { up } from "../../lab/cluster";
+import { docker } from "../../lab/docker";
+import { containerName, NETWORKS } from "../../lab/labPlan";
+import { sshAsUser } from "../../lab/ssh";
+import { KNOWN_HOSTS } from "../../lab/state";
+import { labUserKeyFile } from "../../lab/userKeys";
+import { labDown, labUp, p, until } from "./harness";
+
+after(labDown);
+
+const [alice, bob] = p.users.filter((u) => u.name !== p.adminUser).map((u) => u.name);
+const as = (user: string, cmd: string, timeoutMs = 120_000) => sshAsUser(p, user, cmd, { timeoutMs });
+
+/** Submits from the user's home on the controller, as they would; resolves with the job id. */
+async function submit(user: string, args: string): Promise<string> {
+    return (await as(user, `cd ~ && sbatch --parsable ${args}`)).trim().split(";")[0];
+}
+
+/** Waits until the job has left the queue (squeue, not sacct) and returns its final state from sacct. */
+async function done(user: string, job: string, timeoutMs = 120_000): Promise<string> {
+    await until(`job ${job} left the queue`, async () => (await as(user, `squeue -h -j ${job} -o %T 2>/dev/null || true`)).trim() === "", timeoutMs, 1000);
+    return until(`job ${job} in sacct`, async () => (await as(user, `sacct -n -X -P -j ${job} -o State`)).trim().split("\n")[0], 30_000);
+}
+
+/** A line the job printed to its output file, read on the controller (the shared home). */
+function printed(user: string, file: string, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    return until(`${file} shows ${pattern}`, async () => (await as(user, `cat ~/${file} 2>/dev/null || true`)).match(pattern) ?? undefined, timeoutMs, 1000);
+}
+
+/** Runs a command in a throwaway "laptop" on the wan, with the user's key and the lab's pinned host keys. */
+function laptop(user: string, script: string): Promise<string> {
+    const key = fs.readFileSync(labUserKeyFile(user), "utf8");
+    const knownHosts = fs.readFileSync(KNOWN_HOSTS, "utf8");
+    const setup = [
+        "install -d -m 700 ~/.ssh",
+        `printf '%s' "$KEY" > ~/.ssh/id_ed25519 && chmod 600 ~/.ssh/id_ed25519`,
+        `printf '%s' "$KH" > ~/.ssh/known_hosts`,
+        "printf 'Host *\\n  StrictHostKeyChecking yes\\n  BatchMode yes\\n  ConnectTimeout 10\\n' > ~/.ssh/config",
+    ].join(" && ");
+    return docker(["run", "--rm", "--network", NETWORKS.wan.name, "-e", `KEY=${key}`, "-e", `KH=${knownHosts}`,
+        "--entrypoint", "bash", p.computeImage.tag, "-c", `${setup} && ${script}`], { timeoutMs: 120_000 });
+}
+
+describe("lab: the cluster as its users use it", function () {
+    before(async function () {
+        await labUp(this);
+    });
+
+    it("logs a cluster user in on the controller, as themselves, in a home that is theirs alone", async () => {
+        const out = (await as(alice, "id -un; id -u; stat -c '%a %U' ~; pwd")).trim().split("\n");
+        assert.deepEqual(out, [alice, String(p.users.find((u) => u.name === alice)!.uid), `700 ${alice}`, `/home/${alice}`]);
+    });
+
+    it("runs the example analysis with sbatch submit_python.sh: analysis_<id>.out on the controller holds describe()", async () => {
+        const job = await submit(alice, "submit_python.sh");
+        assert.equal(await done(alice, job), "COMPLETED");
+        const out = await as(alice, `cat ~/analysis_${job}.out`);
+        for (const row of ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]) assert.match(out, new RegExp(`^${row}\\s`, "m"), out);
+    });
+
+    it("serves an app job to a laptop on the wan, through the bastion, with the command the job printed", async () => {
+        const job = await submit(alice, "-w compute1 -o app_%j.out run_stdlib_app.sh");
+        const [, command, port] = await printed(alice, `app_${job}.out`, /^(ssh -J \S+ -L (\d+):127\.0\.0\.1:\d+ \S+)$/m);
+        assert.equal(command, `ssh -J ${alice}@172.28.0.10 -L ${port}:127.0.0.1:${port} ${alice}@${p.controller.privateIp}`);
+        assert.ok(p.nodes.find((n) => n.name === "compute1")!.appPorts.includes(Number(port)), `port ${port} is one of compute1's`);
+        await printed(alice, `app_${job}.out`, /listening|serving/i);
+        const page = await laptop(alice, [
+            `${command.replace(/^ssh /, "ssh -f -N -o ExitOnForwardFailure=yes ")}`,
+            `python3 -c 'import urllib.request as u; r = u.urlopen("http://127.0.0.1:${port}/", timeout=20); print(r.status); print(r.read().decode())'`,
+        ].join(" && "));
+        assert.match(page, /^200$/m);
+        assert.match(page, new RegExp(`hpc-stack app on compute1 for ${alice}`));
+        await as(alice, `scancel ${job}`);
+    });
+
+    it("gives two app jobs on one node different ports, each answering", async () => {
+        const jobs = [await submit(bob, "-w compute2 -o app_%j.out run_stdlib_app.sh"), await submit(bob, "-w compute2 -o app_%j.out run_stdlib_app.sh")];
+        const ports = await Promise.all(jobs.map(async (j) => (await printed(bob, `app_${j}.out`, /-L (\d+):127\.0\.0\.1:/m))[1]));
+        assert.notEqual(ports[0], ports[1]);
+        for (const [i, port] of ports.entries()) {
+            const body = await until(`app of job ${jobs[i]} answers`, () => as(bob,
+                `python3 -c 'import urllib.request as u; print(u.urlopen("http://127.0.0.1:${port}/", timeout=10).read().decode())'`).catch(() => undefined), 60_000, 2000);
+            assert.match(body, new RegExp(`job ${jobs[i]}`));
+        }
+        await as(bob, `scancel ${jobs.join(" ")}`);
+    });
+
+    it("keeps a job's output whole through a tunnel drop, and the controller's view comes back by itself", async function () {
+        this.timeout(300_000);
+        const job = await submit(alice, "-w compute1 -o /dev/null --wrap 'for i in $(seq 30); do echo line $i >> ~/through-drop.txt; sleep 1; done'");
+        await printed(alice, "through-drop.txt", /^line 5$/m);
+        // Both tunnels: the node's (slurmd, its ports) and the home server's (the controller's view).
+        for (const c of ["compute1", p.homeServer.node]) await docker(["exec", containerName(c), "pkill", "-9", "-x", "ssh"]);
+        assert.equal(await done(alice, job, 180_000), "COMPLETED");
+        const lines = await until("all 30 lines on the controller", async () => {
+            const n = (await as(alice, "wc -l < ~/through-drop.txt").catch(() => "0")).trim();
+            return n === "30" ? n : undefined;
+        }, 90_000, 2000);
+        assert.equal(lines, "30");
+        assert.equal((await as(alice, "tail -1 ~/through-drop.txt")).trim(), "line 30");
+    });
+
+    it("shows a file written on the controller to the next job", async () => {
+        const stamp = `from-the-controller-${Date.now()}`;
+        await as(alice, `echo ${stamp} > ~/note.txt`);
+        const job = await submit(alice, "-w compute2 -o seen_%j.out --wrap 'cat ~/note.txt'");
+        assert.equal(await done(alice, job), "COMPLETED");
+        assert.equal((await as(alice, `cat ~/seen_${job}.out`)).trim(), stamp);
+    });
+
+    it("keeps every file in /home when a compute container is replaced", async function () {
+        this.timeout(600_000);
+        const before = (await as(alice, "cd ~ && ls -A | sort | sha256sum")).trim();
+        await docker(["rm", "-f", containerName("compute1")]);
+        await up(p, (s) => console.log(`      [lab] ${s}`));
+        assert.equal((await as(alice, "cd ~ && ls -A | sort | sha256sum")).trim(), before);
+        const job = await submit(alice, "-w compute1 -o kept_%j.out --wrap 'cat ~/note.txt'");
+        assert.equal(await done(alice, job), "COMPLETED");
+        assert.match(await as(alice, `cat ~/kept_${job}.out`), /^from-the-controller-/);
+    });
+
+    it("keeps one user out of another's home, on the controller and in jobs (0700)", async () => {
+        await as(alice, "echo private > ~/secret.txt");
+        await assert.rejects(as(bob, `cat /home/${alice}/secret.txt`), /Permission denied/);
+        await assert.rejects(as(bob, `ls /home/${alice}`), /Permission denied/);
+        const job = await submit(bob, `-w compute1 -o denied_%j.out --wrap 'cat /home/${alice}/secret.txt; echo rc=$?'`);
+        await done(bob, job);
+        assert.match(await as(bob, `cat ~/denied_${job}.out`), /Permission denied[\s\S]*rc=1/);
+    });
+});
