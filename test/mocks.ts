@@ -120,7 +120,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             plainInputs: { ...inputs, ...Object.fromEntries(secretKeys.map((k) => [k, maskSecrets(args.inputs[k])])) },
             state,
             id,
-            options: this.requestOptions.get(`${args.type}::${args.name}`) ?? { deleteBeforeReplace: false, ignoreChanges: [] },
+            options: this.requestOptions.get(`${args.type}::${args.name}`) ?? { deleteBeforeReplace: false, ignoreChanges: [], protect: false },
         });
         return { id, state };
     }

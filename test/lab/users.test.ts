@@ -5,12 +5,12 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import { up } from "../../lab/cluster";
-import { docker } from "../../lab/docker";
+import { docker, run } from "../../lab/docker";
 import { containerName, NETWORKS } from "../../lab/labPlan";
 import { sshAsUser } from "../../lab/ssh";
 import { KNOWN_HOSTS } from "../../lab/state";
 import { labUserKeyFile } from "../../lab/userKeys";
-import { labDown, labUp, p, until } from "./harness";
+import { ctl, labDown, labUp, onBastion, p, until } from "./harness";
 
 after(labDown);
 
@@ -55,6 +55,28 @@ describe("lab: the cluster as its users use it", function () {
     it("logs a cluster user in on the controller, as themselves, in a home that is theirs alone", async () => {
         const out = (await as(alice, "id -un; id -u; stat -c '%a %U' ~; pwd")).trim().split("\n");
         assert.deepEqual(out, [alice, String(p.users.find((u) => u.name === alice)!.uid), `700 ${alice}`, `/home/${alice}`]);
+    });
+
+    it("gives a cluster user on the bastion a jump to the controller's sshd and nothing else", async () => {
+        const key = ["-i", labUserKeyFile(alice), "-o", "IdentitiesOnly=yes", "-o", `UserKnownHostsFile=${KNOWN_HOSTS}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
+        const shell = await run(["ssh", ...key, `${alice}@172.28.0.10`, "id"], { timeoutMs: 30_000 }).catch((e: Error) => e.message);
+        assert.doesNotMatch(shell, /uid=/, "no command runs on the bastion");
+        const elsewhere = await run(["ssh", ...key, "-W", `${p.controller.privateIp}:${p.ports.slurmctld}`, `${alice}@172.28.0.10`], { timeoutMs: 30_000 })
+            .catch((e: Error) => e.message);
+        assert.match(elsewhere, /administratively prohibited|open failed/, "only the controller's port 22 may be opened");
+        assert.equal((await onBastion(`getent passwd ${alice} | cut -d: -f3,7`)).trim(), `${p.users.find((u) => u.name === alice)!.uid}:/usr/sbin/nologin`);
+    });
+
+    it("logs users in while their home is away: keys live outside /home", async function () {
+        this.timeout(300_000);
+        await docker(["stop", "-t", "5", containerName(p.homeServer.node)]);
+        try {
+            assert.equal((await as(alice, "id -un", 90_000)).trim(), alice);
+            assert.equal((await ctl("id -un")).trim(), p.adminUser);
+        } finally {
+            await docker(["start", containerName(p.homeServer.node)]);
+        }
+        await until("the home is back on the controller", async () => (await as(alice, "ls -A ~ | wc -l")).trim() !== "0", 120_000, 2000);
     });
 
     it("runs the example analysis with sbatch submit_python.sh: analysis_<id>.out on the controller holds describe()", async () => {

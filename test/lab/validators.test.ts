@@ -3,6 +3,8 @@ import { strict as assert } from "assert";
 import { renderGresConf, renderSlurmConf } from "../../components/plan/slurmConf";
 import { configFile } from "../../components/plan/templates";
 import { docker } from "../../lab/docker";
+import { containerName } from "../../lab/labPlan";
+import { loginUsers } from "../../components/plan/homeServer";
 import { orderSteps } from "../../components/plan/steps";
 import { runStep } from "../../lab/ssh";
 import { generatedValues } from "../../lab/state";
@@ -17,6 +19,14 @@ describe("lab: rendered files pass the real judges", function () {
         await onBastion("sudo sshd -t");
         await ctl("sudo sshd -t");
         await docker(["run", "--rm", "--entrypoint", "bash", p.computeImage.tag, "-c", "ssh-keygen -A >/dev/null && mkdir -p /run/sshd && sshd -t"]);
+        // The home server's SFTP-only sshd, as it runs (its config names its own host key).
+        const sftp = await docker(["exec", containerName(p.homeServer.node), "sshd", "-T", "-f", "/etc/hpc/home/sshd_config"]);
+        for (const line of ["listenaddress 127.0.0.1:22", "forcecommand internal-sftp", "allowtcpforwarding no", "permitrootlogin no",
+            "passwordauthentication no", "authorizedkeysfile /etc/ssh/authorized_keys/%u"]) assert.match(sftp, new RegExp(`^${line}$`, "m"), line);
+        // Everyone's keys outside /home on every host: a home outage locks nobody out.
+        for (const eff of [await onBastion("sudo sshd -T"), await ctl("sudo sshd -T"), await inNode(p.nodes[0].name, "sshd -T")]) {
+            assert.match(eff, /^authorizedkeysfile \/etc\/ssh\/authorized_keys\/%u$/m);
+        }
         const eff = await onBastion("sudo sshd -T");
         assert.match(eff, /^passwordauthentication no$/m);
         assert.match(eff, /^permitrootlogin (no|prohibit-password|without-password)$/m);
@@ -49,8 +59,8 @@ describe("lab: rendered files pass the real judges", function () {
 
     it("systemd-analyze verify accepts the installed units", async () => {
         const units = ["hpc-acct-backup.service", "hpc-acct-backup.timer", "hpc-srun-ports.socket", "hpc-srun-ports@.service",
-            "hpc-slurm-metrics.service", "hpc-slurm-metrics.timer"]
-            .map((u) => `/etc/systemd/system/${u}`).join(" ");
+            "hpc-slurm-metrics.service", "hpc-slurm-metrics.timer", ...loginUsers(p).map((u) => `hpc-home@${u.name}.service`)]
+            .map((u) => (u.includes("@") && !u.endsWith("@.service") ? u : `/etc/systemd/system/${u}`)).join(" ");
         const out = await ctl(`sudo systemd-analyze verify ${units} 2>&1; echo rc=$?`);
         assert.match(out, /rc=0/);
         assert.doesNotMatch(out, /hpc-/, out);
