@@ -26,16 +26,18 @@ export async function ensureBaseImage(log: (s: string) => void): Promise<void> {
     await run(["bash", path.join(IMAGES_DIR, "build-base.sh")], { stream: true, env: { ...process.env, BASE_IMAGE, SUITE: PLATFORM.debianSuite } });
 }
 
-async function build(tag: string, dockerfile: string, context: string, log: (s: string) => void): Promise<void> {
+async function build(tag: string, dockerfile: string, context: string, log: (s: string) => void,
+    args: Record<string, string> = { BASE_IMAGE }): Promise<void> {
     if (await exists("image", tag)) return log(`${tag}: cached`);
     log(`building ${tag}`);
-    await docker(["build", "-q", "-f", dockerfile, "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "-t", tag, context], { stream: false });
+    const buildArgs = Object.entries(args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+    await docker(["build", "-q", "-f", dockerfile, ...buildArgs, "-t", tag, context], { stream: false });
 }
 
 export async function ensureImages(p: ClusterPlan, log: (s: string) => void): Promise<{ host: string; compute: string }> {
     await ensureBaseImage(log);
     const host = hostImageTag();
     await build(host, path.join(IMAGES_DIR, "host.Dockerfile"), IMAGES_DIR, log);
-    await build(p.computeImage.tag, path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile), CONFIG_FILES_DIR, log);
+    await build(p.computeImage.tag, path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile), CONFIG_FILES_DIR, log, p.computeImage.buildArgs);
     return { host, compute: p.computeImage.tag };
 }

@@ -16,9 +16,21 @@ export const NODE_LABEL = "hpc-stack.node";
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
 export const computeImageFiles = (): string[] => [...configDir("docker"), ...configDir("jobs"), "ssh/sshd-hardening.conf"];
 
-export function computeImage(baseImage: string): { tag: string; dockerfile: string; baseImage: string } {
-    const tag = `hpc-stack/compute:${contentHash(baseImage, computeImageFiles().map((f) => [f, configFile(f)]))}`;
-    return { tag, dockerfile: "docker/Dockerfile", baseImage };
+export interface ComputeImage {
+    tag: string;
+    /** Relative to config-files/, the build context. */
+    dockerfile: string;
+    baseImage: string;
+    /** The Dockerfile's ARGs, as both adapters pass them. */
+    buildArgs: Record<string, string>;
+}
+
+/** The compute image; its tag hashes the build args too, so a build without Streamlit is never taken for one with it. */
+export function computeImage(baseImage: string, installStreamlit: boolean): ComputeImage {
+    const buildArgs = { BASE_IMAGE: baseImage, INSTALL_STREAMLIT: installStreamlit ? "1" : "0" };
+    const seed = Object.entries(buildArgs).map(([k, v]) => `${k}=${v}`).join("\n");
+    const tag = `hpc-stack/compute:${contentHash(seed, computeImageFiles().map((f) => [f, configFile(f)]))}`;
+    return { tag, dockerfile: "docker/Dockerfile", baseImage, buildArgs };
 }
 
 /**

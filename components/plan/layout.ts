@@ -112,7 +112,8 @@ export interface ClusterLayout {
     ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
     nodes: ComputeNodePlan[];
     partitions: { name: string; nodes: string[]; isDefault: boolean }[];
-    docker: { host: string; baseImage: string; sshBindAddress: string };
+    /** installStreamlit: Streamlit from PyPI in the compute image (its build arg INSTALL_STREAMLIT). */
+    docker: { host: string; baseImage: string; sshBindAddress: string; installStreamlit: boolean };
     adminPublicKey?: string;
     /** Days of nightly accounting-DB dumps kept on the controller. */
     backupRetentionDays: number;
@@ -200,7 +201,10 @@ export function layout(c: ClusterConfig): ClusterLayout {
         },
         nodes,
         partitions,
-        docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress },
+        docker: {
+            host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress,
+            installStreamlit: c.installStreamlit,
+        },
         adminPublicKey: c.adminPublicKey || undefined,
         backupRetentionDays: c.backupRetentionDays,
         monitoring: {

@@ -2,7 +2,7 @@
 // components and the local lab consume exactly the same decisions.
 import { ClusterConfig } from "./config";
 import { bootstrapSteps } from "./bootstrapSteps";
-import { computeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./containers";
+import { computeImage, ComputeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./containers";
 import { ClusterLayout, layout } from "./layout";
 import { BootstrapStep } from "./steps";
 
@@ -13,15 +13,15 @@ export interface ClusterPlan extends ClusterLayout {
     containers: ContainerSpec[];
     /** A DCGM exporter beside each GPU node, in its network namespace. */
     dcgmExporters: DcgmExporterSpec[];
-    /** The compute image: content-hashed tag, Dockerfile (relative to config-files/), base. */
-    computeImage: { tag: string; dockerfile: string; baseImage: string };
+    /** The compute image: content-hashed tag, Dockerfile (relative to config-files/), base, build args. */
+    computeImage: ComputeImage;
 }
 
 export function plan(c: ClusterConfig): ClusterPlan {
     const l = layout(c);
     return {
         ...l, steps: bootstrapSteps(l), containers: containerSpecs(l), dcgmExporters: dcgmExporterSpecs(l),
-        computeImage: computeImage(l.docker.baseImage),
+        computeImage: computeImage(l.docker.baseImage, l.docker.installStreamlit),
     };
 }
 

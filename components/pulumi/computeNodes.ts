@@ -90,7 +90,7 @@ export class ComputeNodes extends pulumi.ComponentResource {
             build: {
                 context: CONFIG_FILES_DIR,
                 dockerfile: path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile),
-                args: { BASE_IMAGE: p.docker.baseImage },
+                args: p.computeImage.buildArgs,
                 platform: "linux/amd64",
             },
             skipPush: true,
