@@ -28,5 +28,8 @@ On your laptop, run (and leave open):
 then open http://localhost:$port/
 MSG
 
-# 127.0.0.1 only: the tunnel reaches it, the network does not.
-exec streamlit run app.py --server.address 127.0.0.1 --server.port "$port" --server.headless true
+# 127.0.0.1 only: the tunnel reaches it, the network does not. Headless: no
+# browser to open and no e-mail prompt on a node; no usage statistics sent from
+# the user's browser to Streamlit's servers about a private cluster's app.
+exec streamlit run app.py --server.address 127.0.0.1 --server.port "$port" --server.headless true \
+  --browser.gatherUsageStats false
