@@ -36,6 +36,9 @@ export const LAB_CONFIG: RawConfig = {
     // Grafana comes from apt.grafana.com, which the lab cannot reach; its dashboards'
     // queries are checked against the lab's Prometheus instead.
     grafanaEnabled: false,
+    // Streamlit comes from PyPI, which the lab cannot reach either: its app jobs run
+    // the standard-library stand-in (config-files/jobs/run_stdlib_app.sh).
+    installStreamlit: false,
     // A webhook receiver, so a receiver's secret takes the real path (stdin, swapped in on
     // the controller). It points at the controller's own discard port: nothing leaves it.
     alertReceivers: [{ name: "lab-webhook", type: "webhook", url: `https://127.0.0.1:9/hpc-lab-alerts/${LAB_WEBHOOK_TOKEN}` }],

@@ -102,6 +102,7 @@ describe("adapters: the Pulumi program follows the plan", () => {
             assert.equal(c.hostname, spec.name);
             assert.equal(c.image, image.state.imageName);
             assert.equal(image.inputs.imageName, p.computeImage.tag);
+            assert.deepEqual((image.inputs.build as { args: unknown }).args, p.computeImage.buildArgs);
             const envs = Object.fromEntries((c.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
             for (const [k, v] of Object.entries(spec.env)) {
                 if (typeof v === "string") assert.equal(envs[k], v, `${spec.node} ${k}`);

@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import { parseConfig } from "../components/plan/config";
+import { computeImageFiles } from "../components/plan/containers";
 import { nodePorts, portRanges } from "../components/plan/layout";
 import { plan, renderSshConfig, tagsFor } from "../components/plan/plan";
+import { DEFAULT_COMPUTE_BASE_IMAGE } from "../components/plan/platform";
 
 const base = parseConfig({ trustedCidrs: ["203.0.113.0/24", "2001:db8::/48"] });
 
@@ -58,6 +60,16 @@ describe("plan (pure)", () => {
         const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], tags: { Project: "evil", CostCenter: "42" } }));
         assert.deepEqual(tagsFor(p, "x", "controller"),
             { CostCenter: "42", Project: "hpc-stack", Cluster: "hpc", ManagedBy: "pulumi", Name: "x", Role: "controller" });
+    });
+
+    it("builds the compute image with Streamlit unless installStreamlit is false, and tags the two apart", () => {
+        const withIt = plan(base).computeImage;
+        const without = plan(parseConfig({ ...base, installStreamlit: false })).computeImage;
+        assert.deepEqual(withIt.buildArgs, { BASE_IMAGE: DEFAULT_COMPUTE_BASE_IMAGE, INSTALL_STREAMLIT: "1" });
+        assert.deepEqual(without.buildArgs, { BASE_IMAGE: DEFAULT_COMPUTE_BASE_IMAGE, INSTALL_STREAMLIT: "0" });
+        assert.notEqual(withIt.tag, without.tag);
+        // What the image copies is hashed into its tag: a changed example job or hpc-app-port rebuilds it.
+        for (const f of ["docker/hpc-app-port", "jobs/app.py", "jobs/run_stdlib_app.sh"]) assert.ok(computeImageFiles().includes(f), f);
     });
 
     it("renders an ssh config with the controller behind ProxyJump", () => {

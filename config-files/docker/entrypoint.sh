@@ -86,11 +86,18 @@ hpc_create_users
 hpc_ensure_homes
 
 # --- users' web apps: this node's forwarded app ports and the laptop command's
-# hosts, for hpc-app-port; the claims dir is shared by every job on the node.
+# hosts, for hpc-app-port. Its claims: root's dir with one 0666 file per port, so
+# any job can rewrite a stale claim (in a sticky 1777 dir another user's could not).
+for p in ${APP_PORTS:-}; do
+  [[ "$p" =~ ^[0-9]+$ ]] || die "APP_PORTS must list port numbers: $APP_PORTS"
+done
 install -d -m 0755 /etc/hpc
 printf 'APP_PORTS=%q\nAPP_SSH_BASTION=%q\nAPP_SSH_CONTROLLER=%q\n' \
   "${APP_PORTS:-}" "${APP_SSH_BASTION:-}" "${APP_SSH_CONTROLLER:-}" >/etc/hpc/app.env
-install -d -m 1777 /run/hpc-app-ports
+chmod 0644 /etc/hpc/app.env
+rm -rf /run/hpc-app-ports
+install -d -m 0755 /run/hpc-app-ports
+for p in ${APP_PORTS:-}; do install -m 0666 /dev/null "/run/hpc-app-ports/$p"; done
 
 # --- slurm runtime dirs (SlurmdSpoolDir holds the configless conf-cache).
 install -d -m 0755 /var/spool/slurmd /var/log/slurm /run/slurm
