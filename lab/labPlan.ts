@@ -42,8 +42,6 @@ export const LAB_CONFIG: RawConfig = {
     // A webhook receiver, so a receiver's secret takes the real path (stdin, swapped in on
     // the controller). It points at the controller's own discard port: nothing leaves it.
     alertReceivers: [{ name: "lab-webhook", type: "webhook", url: `https://127.0.0.1:9/hpc-lab-alerts/${LAB_WEBHOOK_TOKEN}` }],
-    // PyPI cannot be reached from here: the lab's jobs use a standard-library web app instead.
-    installStreamlit: false,
     // Two users of one account, as a small group shares a cluster; their keys are the lab's (userKeys.ts).
     users: [
         { name: "alice", uid: 2001, account: "physics", sshPublicKey: "ssh-ed25519 AAAA (the lab's)" },
