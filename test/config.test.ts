@@ -2,6 +2,9 @@ import { strict as assert } from "assert";
 import { ConfigError, configNotices, DEFAULTS, parseConfig, RawConfig } from "../components/plan/config";
 
 const valid: RawConfig = { trustedCidrs: ["203.0.113.0/24"] };
+/** A syntactically valid OpenSSH public key (its private half was never kept). */
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJekrC+b9xW5S3Pu8L1Cxa5TKkvDBrm+v4sSeT21Uwqu alice@example.org";
+const user = (overrides: Record<string, unknown> = {}) => ({ name: "alice", uid: 2001, sshPublicKey: KEY, ...overrides });
 
 /** Parses, expecting a ConfigError whose message names the key and shows the value. */
 function rejects(overrides: RawConfig, key: string, shown: string, reason?: RegExp): string {
@@ -89,6 +92,49 @@ describe("stack config schema", () => {
         it("Alertmanager on Prometheus's port", () => rejects({ alertmanagerPort: 9090 }, "alertmanagerPort", "9090", /collides with prometheusPort/));
         it("Prometheus on node exporter's port", () => rejects({ prometheusPort: 9100 }, "prometheusPort", "9100", /collides with node exporter/));
         it("a malformed admin public key", () => rejects({ adminPublicKey: "not-a-key" }, "adminPublicKey", "not-a-key", /OpenSSH/));
+
+        // Cluster users: each becomes a Unix account on every host and a Slurm association.
+        it("a user uid among the system accounts", () => rejects({ users: [user({ uid: 999 })] }, "users[0].uid", "999", /1001 or more/));
+        it("a user uid equal to admin's 1000", () => rejects({ users: [user({ uid: 1000 })] }, "users[0].uid", "1000", /1001 or more.*admin's 1000/));
+        it("a user uid above Debian's UID_MAX", () => rejects({ users: [user({ uid: 60000 })] }, "users[0].uid", "60000", /59999 or less/));
+        it("two users with one name", () => rejects({ users: [user({ uid: 2001 }), user({ uid: 2002 })] }, "users[1].name", "alice", /duplicates users\[0\]\.name/));
+        it("two users with one uid", () => rejects({ users: [user(), user({ name: "bob" })] }, "users[1].uid", "2001", /duplicates users\[0\]\.uid/));
+        for (const name of ["root", "admin", "slurm", "munge", "hpc-tunnel"]) {
+            it(`a user named ${name}, a system or daemon account`, () => rejects({ users: [user({ name })] }, "users[0].name", `"${name}"`, /reserved name/));
+        }
+        it("a user name in upper case", () => rejects({ users: [user({ name: "Alice" })] }, "users[0].name", "Alice", /lower-case user name/));
+        it("a user key of two lines (two authorized keys)", () => rejects({ users: [user({ sshPublicKey: `${KEY}\n${KEY.replace("alice", "mallory")}` })] },
+            "users[0].sshPublicKey", "mallory@example.org", /one OpenSSH public key on one line/));
+        it("a user DSA key, which OpenSSH no longer accepts", () => rejects({ users: [user({ sshPublicKey: "ssh-dss AAAAB3NzaC1kc3MAAACBAP alice@example.org" })] },
+            "users[0].sshPublicKey", "ssh-dss AAAAB3NzaC1kc3MAAACBAP", /one OpenSSH public key/));
+        it("a user key that is not a key", () => rejects({ users: [user({ sshPublicKey: "-----BEGIN OPENSSH PRIVATE KEY-----" })] },
+            "users[0].sshPublicKey", "BEGIN OPENSSH PRIVATE KEY", /one OpenSSH public key/));
+        it("a user account in upper case (sacctmgr lower-cases it)", () => rejects({ users: [user({ account: "Physics" })] }, "users[0].account", "Physics", /lower-case Slurm account/));
+        it("an unknown key inside a user, listing the known ones", () => rejects({ users: [user({ shell: "/bin/zsh" })] }, "users[0].shell", "/bin/zsh",
+            /unknown key \(known keys: name, uid, sshPublicKey, account\)/));
+        it("no app port per node", () => rejects({ appPortsPerNode: 0 }, "appPortsPerNode", "0", />=1/));
+        it("more app ports than a node's tunnel block holds", () => rejects({ appPortsPerNode: 7 }, "appPortsPerNode", "7", /at most 6.*block of 10/));
+        it("the home server's tunnel port on Prometheus's", () => rejects({ homeTunnelPort: 9090 }, "homeTunnelPort", "9090", /port 9090 \(homeTunnelPort\) collides with prometheusPort/));
+        it("a node's last app port inside the srun range", () => rejects({ computeNodes: [{ name: "c1" }], appPortsPerNode: 6, srunPortRange: "20009-20018" },
+            "tunnelPortBase", "20000 (default)", /port 20009 \(c1's app tunnel port\) collides with srunPortRange/));
+        it("an NFS export without a path", () => rejects({ homeNfsExport: "nas1.example.org:export/home" }, "homeNfsExport", "nas1.example.org:export/home", /server:\/path/));
+        it("an NFS export with a space in its path", () => rejects({ homeNfsExport: "nas1:/export/my home" }, "homeNfsExport", "nas1:/export/my home", /server:\/path/));
+        it("a node named home, the home server's container and tunnel", () => rejects({ computeNodes: [{ name: "home" }] }, "computeNodes[0].name", "home", /reserved/));
+    });
+
+    it("accepts users at both ends of the uid range, in Slurm's default account unless told", () => {
+        const c = parseConfig({ ...valid, users: [user({ uid: 1001 }), user({ name: "bob", uid: 59999, account: "physics" })] });
+        assert.deepEqual(c.users.map((u) => [u.name, u.uid, u.account]), [["alice", 1001, "default"], ["bob", 59999, "physics"]]);
+    });
+
+    it("accepts as many app ports as a node's block holds, and an NFS export with options", () => {
+        const c = parseConfig({ ...valid, appPortsPerNode: 6, homeNfsExport: "nas1.example.org:/export/home", homeNfsOptions: "nfsvers=4.1,soft" });
+        assert.equal(c.appPortsPerNode, 6);
+        assert.equal(c.homeNfsExport, "nas1.example.org:/export/home");
+    });
+
+    it("lets a node's app ports end just below the srun range", () => {
+        assert.equal(parseConfig({ ...valid, computeNodes: [{ name: "c1" }], appPortsPerNode: 5, srunPortRange: "20009-20018" }).appPortsPerNode, 5);
     });
 
     it("accepts Debian 13 images however the site tags them", () => {

@@ -52,13 +52,18 @@ const cidr = z.string().superRefine((v, ctx) => {
 const trustedCidr = cidr.refine((v) => { try { return !isWorld(parseCidr(v)); } catch { return true; } },
     "opens SSH to the whole internet; list your office or VPN ranges instead");
 
+/** The least memory a compute node may declare, in MB. */
+export const MIN_NODE_MEMORY_MB = 256;
+/** A compute node's size when its config leaves it out. */
+export const COMPUTE_NODE_DEFAULTS = { cpus: 2, memoryMb: 2048, gpus: 0, gpuType: "nvidia" } as const;
+
 const computeNode = z.object({
     name: z.string().regex(hostName, "must be a lower-case host name: letters, digits and '-', starting with a letter")
         .refine((n) => !RESERVED_NAMES.includes(n), "is a reserved name"),
-    cpus: z.number().int().min(1).max(1024).default(2),
-    memoryMb: z.number().int().min(256).default(2048),
-    gpus: z.number().int().min(0, "must be 0 or more").max(16).default(0),
-    gpuType: z.string().regex(/^[a-z0-9_]+$/, "must be letters, digits or '_'").default("nvidia"),
+    cpus: z.number().int().min(1).max(1024).default(COMPUTE_NODE_DEFAULTS.cpus),
+    memoryMb: z.number().int().min(MIN_NODE_MEMORY_MB).default(COMPUTE_NODE_DEFAULTS.memoryMb),
+    gpus: z.number().int().min(0, "must be 0 or more").max(16).default(COMPUTE_NODE_DEFAULTS.gpus),
+    gpuType: z.string().regex(/^[a-z0-9_]+$/, "must be letters, digits or '_'").default(COMPUTE_NODE_DEFAULTS.gpuType),
 }).strict();
 
 export const DEFAULT_COMPUTE_NODES = [

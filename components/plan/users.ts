@@ -21,9 +21,11 @@ export const DEFAULT_ACCOUNT = "default";
 /** One OpenSSH public key on one line: an authorized_keys line with two lines would be two keys. */
 const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n\r]*)?$/;
 
+/** useradd's NAME_REGEX, and short enough for sacctmgr and ls -l. */
+export const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
 export const userSchema = z.object({
-    // useradd's NAME_REGEX, and short enough for sacctmgr and ls -l.
-    name: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a lower-case user name: letters, digits, '_' or '-', starting with a letter or '_', at most 32")
+    name: z.string().regex(USER_NAME, "must be a lower-case user name: letters, digits, '_' or '-', starting with a letter or '_', at most 32")
         .refine((n) => !RESERVED_USER_NAMES.includes(n), "is a reserved name (a system or daemon account on the hosts)"),
     uid: z.number().int().min(FIRST_USER_UID, `must be ${FIRST_USER_UID} or more (below are system accounts and admin's 1000)`)
         .max(LAST_USER_UID, `must be ${LAST_USER_UID} or less (Debian's UID_MAX)`),

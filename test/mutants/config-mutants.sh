@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Proves the config tests can fail: removes one validation at a time from
-# components/plan/config.ts and expects the config suite to go red. Restores the file.
+# components/plan/config.ts or components/plan/users.ts and expects the config
+# suite to go red. Restores the files.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-file=components/plan/config.ts
-backup=$(mktemp)
-cp "$file" "$backup"
-trap 'cp "$backup" "$file"; rm -f "$backup"' EXIT
+config=components/plan/config.ts
+users=components/plan/users.ts
+backups=$(mktemp -d)
+cp "$config" "$backups/config.ts"
+cp "$users" "$backups/users.ts"
+restore() { cp "$backups/config.ts" "$config"; cp "$backups/users.ts" "$users"; }
+trap 'restore; rm -rf "$backups"' EXIT
 
 # name | perl substitution applied to config.ts
-mutants=(
+config_mutants=(
   "cidr parse|s/parseCidr\(v\);\n    \} catch \(e\) \{\n        ctx.addIssue/parseCidr('0.0.0.0\/0');\n    } catch (e) {\n        ctx.addIssue/"
   "world CIDR|s/return !isWorld\(parseCidr\(v\)\)/return true/"
   "trustedCidrs min|s/\.min\(1, \"must list at least one CIDR/.min(0, \"must list at least one CIDR/"
@@ -35,19 +39,50 @@ mutants=(
   "node exporter port|s/claim\(NODE_EXPORTER_PORT, /claim(1, /"
   "receiver names|s/checkReceiverNames\(c.alertReceivers, issue\);//"
   "receiver secret redaction|s/JSON.stringify\(redactReceiverValue\(path, value\)\)/JSON.stringify(value)/"
+  "duplicate users|s/checkUsers\(c.users, issue\);//"
+  "appPortsPerNode min|s/appPortsPerNode: z.number\(\).int\(\).min\(1\)/appPortsPerNode: z.number().int().min(0)/"
+  "appPortsPerNode max|s/max\(APP_PORTS_MAX, /max(APP_PORTS_MAX + 1, /"
+  "app-port collision claim|s/a < c.appPortsPerNode; a\+\+\) claim/a < 1; a++) claim/"
+  "homeTunnelPort claim|s/, \"homeTunnelPort\"\] as const\) claim/] as const) claim/"
+  "NFS export regex|s/homeNfsExport: z.string\(\).regex\(\/[^\n]*?\/, /homeNfsExport: z.string().regex(\/.*\/s, /"
+  "home reserved node name|s/, \"default\", \"home\"\]/, \"default\"]/"
+)
+
+# name | perl substitution applied to users.ts
+users_mutants=(
+  "uid min|s/min\(FIRST_USER_UID, /min(0, /"
+  "uid min boundary (admin's 1000)|s/FIRST_USER_UID = 1001;/FIRST_USER_UID = 1000;/"
+  "uid max|s/max\(LAST_USER_UID, /max(2 ** 31, /"
+  "duplicate user names|s/\[\"name\", \"uid\"\] as const/[\"uid\"] as const/"
+  "duplicate uids|s/\[\"name\", \"uid\"\] as const/[\"name\"] as const/"
+  "reserved user names|s/!RESERVED_USER_NAMES.includes\(n\)/true/"
+  "reserved hpc-tunnel|s/\"munge\", \"hpc-tunnel\", /\"munge\", /"
+  "user name regex|s/\[a-z_\]\[a-z0-9_-\]\{0,31\}/[A-Za-z_][A-Za-z0-9_-]{0,31}/"
+  "key regex|s/const PUBLIC_KEY = [^\n]*;/const PUBLIC_KEY = \/.\/;/"
+  "key on one line (a multi-line regex)|s/\?\x24\/;/?\x24\/m;/"
+  "key types|s/const PUBLIC_KEY = \/\^\(/const PUBLIC_KEY = \/^(ssh-dss|/"
+  "account regex|s/\^\[a-z0-9\]\[a-z0-9_-\]\{0,39\}/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}/"
+  "user keys strict|s/\}\)\.strict\(\);\n\nexport type UserConfig/});\n\nexport type UserConfig/"
 )
 
 failed=0
-for m in "${mutants[@]}"; do
-  name=${m%%|*}; expr=${m#*|}
-  cp "$backup" "$file"
-  perl -0pi -e "$expr" "$file"
-  if cmp -s "$backup" "$file"; then echo "MUTANT NOT APPLIED: $name"; failed=1; continue; fi
-  if npx mocha --no-config -r ts-node/register/transpile-only --extension ts test/config.test.ts >/dev/null 2>&1; then
-    echo "SURVIVED: $name (no test failed)"; failed=1
-  else
-    echo "killed:   $name"
-  fi
-done
-cp "$backup" "$file"
+# Applies each mutant of an array to one file, runs the config suite, and says whether it failed.
+run() {
+  local file=$1 original=$2; shift 2
+  local m name expr
+  for m in "$@"; do
+    name=${m%%|*}; expr=${m#*|}
+    restore
+    perl -0pi -e "$expr" "$file"
+    if cmp -s "$original" "$file"; then echo "MUTANT NOT APPLIED: $name"; failed=1; continue; fi
+    if npx mocha --no-config -r ts-node/register/transpile-only --extension ts test/config.test.ts >/dev/null 2>&1; then
+      echo "SURVIVED: $name (no test failed)"; failed=1
+    else
+      echo "killed:   $name"
+    fi
+  done
+}
+run "$config" "$backups/config.ts" "${config_mutants[@]}"
+run "$users" "$backups/users.ts" "${users_mutants[@]}"
+restore
 exit $failed
