@@ -22,7 +22,7 @@ export const LAB_USAGE = `usage: npm run lab -- <command>
   down                                 remove exactly what the lab created
   ssh <host> [--user NAME] [-- command...]
                                        a shell, or the command, on the bastion, the
-                                       controller or a compute node (as admin by default)
+                                       controller (as admin) or a compute node (as root)
   submit [--user NAME] <script>        sbatch the script on the controller (as admin by default)
   help                                 this text`;
 

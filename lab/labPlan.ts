@@ -49,8 +49,9 @@ export const LAB_CONFIG: RawConfig = {
     ],
 };
 
-export function labPlan(overrides: RawConfig = {}): ClusterPlan {
-    return plan(parseConfig(withLabUserKeys({ ...LAB_CONFIG, ...overrides })));
+/** The lab's plan: LAB_CONFIG with overrides, or (whole) a stack's config (stack.ts); users log in with the lab's keys. */
+export function labPlan(overrides: RawConfig = {}, whole = false): ClusterPlan {
+    return plan(parseConfig(withLabUserKeys(whole ? overrides : { ...LAB_CONFIG, ...overrides })));
 }
 
 /** The bastion's address on the vpc network: host .10 of the public subnet, as in AWS. */
