@@ -14,7 +14,7 @@ export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
 export const NODE_LABEL = "hpc-stack.node";
 
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
-export const computeImageFiles = (): string[] => [...configDir("docker"), "ssh/sshd-hardening.conf"];
+export const computeImageFiles = (): string[] => [...configDir("docker"), ...configDir("jobs"), "ssh/sshd-hardening.conf"];
 
 export interface ComputeImage {
     tag: string;
