@@ -88,7 +88,7 @@ describe("lab: the cluster as its users use it", function () {
 
     it("serves an app job to a laptop on the wan, through the bastion, with the command the job printed", async () => {
         const job = await submit(alice, "-w compute1 -o app_%j.out run_stdlib_app.sh");
-        const [, command, port] = await printed(alice, `app_${job}.out`, /^(ssh -J \S+ -L (\d+):127\.0\.0\.1:\d+ \S+)$/m);
+        const [, command, port] = await printed(alice, `app_${job}.out`, /^\s*(ssh -J \S+ -L (\d+):127\.0\.0\.1:\d+ \S+)$/m);
         assert.equal(command, `ssh -J ${alice}@172.28.0.10 -L ${port}:127.0.0.1:${port} ${alice}@${p.controller.privateIp}`);
         assert.ok(p.nodes.find((n) => n.name === "compute1")!.appPorts.includes(Number(port)), `port ${port} is one of compute1's`);
         await printed(alice, `app_${job}.out`, /listening|serving/i);
