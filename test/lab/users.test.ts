@@ -80,9 +80,12 @@ describe("lab: the cluster as its users use it", function () {
     });
 
     it("runs the example analysis with sbatch submit_python.sh: analysis_<id>.out on the controller holds describe()", async () => {
+        // The controller has listed the home before: a cached listing must not hide the new file.
+        await as(alice, "ls ~ >/dev/null");
         const job = await submit(alice, "submit_python.sh");
-        assert.equal(await done(alice, job), "COMPLETED");
-        const out = await as(alice, `cat ~/analysis_${job}.out`);
+        await until(`job ${job} left the queue`, async () => (await as(alice, `squeue -h -j ${job} -o %T 2>/dev/null || true`)).trim() === "", 120_000, 500);
+        // As a user does it, the moment squeue shows the job gone: list, then cat.
+        const out = await as(alice, `cd ~ && ls analysis_*.out | grep -x analysis_${job}.out && cat analysis_${job}.out`);
         for (const row of ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]) assert.match(out, new RegExp(`^${row}\\s`, "m"), out);
     });
 
