@@ -94,18 +94,22 @@ describe("lab: the cluster as its users use it", function () {
         const [, command, port] = await printed(alice, `app_${job}.out`, /^\s*(ssh -J \S+ -L (\d+):127\.0\.0\.1:\d+ \S+)$/m);
         assert.equal(command, `ssh -J ${alice}@172.28.0.10 -L ${port}:127.0.0.1:${port} ${alice}@${p.controller.privateIp}`);
         assert.ok(p.nodes.find((n) => n.name === "compute1")!.appPorts.includes(Number(port)), `port ${port} is one of compute1's`);
-        await printed(alice, `app_${job}.out`, /listening|serving/i);
-        const page = await laptop(alice, [
-            `${command.replace(/^ssh /, "ssh -f -N -o ExitOnForwardFailure=yes ")}`,
-            `python3 -c 'import urllib.request as u; r = u.urlopen("http://127.0.0.1:${port}/", timeout=20); print(r.status); print(r.read().decode())'`,
-        ].join(" && "));
-        assert.match(page, /^200$/m);
-        assert.match(page, new RegExp(`hpc-stack app on compute1 for ${alice}`));
-        await as(alice, `scancel ${job}`);
+        try {
+            await printed(alice, `app_${job}.out`, /listening|serving/i);
+            const page = await laptop(alice, [
+                `${command.replace(/^ssh /, "ssh -f -N -o ExitOnForwardFailure=yes ")}`,
+                `python3 -c 'import urllib.request as u; r = u.urlopen("http://127.0.0.1:${port}/", timeout=20); print(r.status); print(r.read().decode())'`,
+            ].join(" && "));
+            assert.match(page, /^200$/m);
+            assert.match(page, new RegExp(`hpc-stack app on compute1 for ${alice}`));
+        } finally {
+            await as(alice, `scancel ${job}`);
+        }
     });
 
     it("gives two app jobs on one node different ports, each answering", async () => {
         const jobs = [await submit(bob, "-w compute2 -o app_%j.out run_stdlib_app.sh"), await submit(bob, "-w compute2 -o app_%j.out run_stdlib_app.sh")];
+        after(() => as(bob, `scancel ${jobs.join(" ")}`).catch(() => undefined));
         const ports = await Promise.all(jobs.map(async (j) => (await printed(bob, `app_${j}.out`, /-L (\d+):127\.0\.0\.1:/m))[1]));
         assert.notEqual(ports[0], ports[1]);
         for (const [i, port] of ports.entries()) {
