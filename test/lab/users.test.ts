@@ -109,15 +109,17 @@ describe("lab: the cluster as its users use it", function () {
 
     it("gives two app jobs on one node different ports, each answering", async () => {
         const jobs = [await submit(bob, "-w compute2 -o app_%j.out run_stdlib_app.sh"), await submit(bob, "-w compute2 -o app_%j.out run_stdlib_app.sh")];
-        after(() => as(bob, `scancel ${jobs.join(" ")}`).catch(() => undefined));
-        const ports = await Promise.all(jobs.map(async (j) => (await printed(bob, `app_${j}.out`, /-L (\d+):127\.0\.0\.1:/m))[1]));
-        assert.notEqual(ports[0], ports[1]);
-        for (const [i, port] of ports.entries()) {
-            const body = await until(`app of job ${jobs[i]} answers`, () => as(bob,
-                `python3 -c 'import urllib.request as u; print(u.urlopen("http://127.0.0.1:${port}/", timeout=10).read().decode())'`).catch(() => undefined), 60_000, 2000);
-            assert.match(body, new RegExp(`job ${jobs[i]}`));
+        try {
+            const ports = await Promise.all(jobs.map(async (j) => (await printed(bob, `app_${j}.out`, /-L (\d+):127\.0\.0\.1:/m))[1]));
+            assert.notEqual(ports[0], ports[1]);
+            for (const [i, port] of ports.entries()) {
+                const body = await until(`app of job ${jobs[i]} answers`, () => as(bob,
+                    `python3 -c 'import urllib.request as u; print(u.urlopen("http://127.0.0.1:${port}/", timeout=10).read().decode())'`).catch(() => undefined), 60_000, 2000);
+                assert.match(body, new RegExp(`job ${jobs[i]}`));
+            }
+        } finally {
+            await as(bob, `scancel ${jobs.join(" ")}`);
         }
-        await as(bob, `scancel ${jobs.join(" ")}`);
     });
 
     it("keeps a job's output whole through a tunnel drop, and the controller's view comes back by itself", async function () {
