@@ -48,6 +48,7 @@ export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedN
     for (const t of allTunnels(p)) await ensureKey(`tunnelPrivateKey/${t.node}`, `tunnelPublicKey/${t.node}`, `hpc-tunnel-${t.node}`);
     await ensureKey("homeHostKey", "homeHostPublicKey", "home");
     await ensureKey("homeClientPrivateKey", "homeClientPublicKey", "hpc-home-client");
+    v.alertmanagerPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
     v.grafanaAdminPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
     v.bastionAddress = BASTION_WAN_IP;
     v.bastionPrivateIp = bastionVpcIp(p);

@@ -65,7 +65,7 @@ describe("monitoring plan", () => {
         // Every listener on loopback, but the bastion's exporter on its private address (read from stdin).
         assert.match(p.steps.find((s) => s.id === "controller-prometheus")!.files.find((f) => f.path === "/etc/default/prometheus")!.content, /--web\.listen-address=127\.0\.0\.1:9090 /);
         assert.match(p.steps.find((s) => s.id === "controller-alertmanager")!.files.find((f) => f.path === "/etc/default/prometheus-alertmanager")!.content,
-            /ARGS="--web\.listen-address=127\.0\.0\.1:9093 --cluster\.listen-address="/);
+            /ARGS="--web\.listen-address=127\.0\.0\.1:9093 --cluster\.listen-address= --web\.config\.file=\/etc\/prometheus\/alertmanager-web\.yml"/);
         assert.match(grafana.files.find((f) => f.path === "/etc/grafana/grafana.ini")!.content, /^http_addr = 127\.0\.0\.1$/m);
         assert.equal(p.steps.find((s) => s.id === "controller-node-exporter")!.env.LISTEN_HOST, "127.0.0.1");
         assert.deepEqual(p.steps.find((s) => s.id === "bastion-node-exporter")!.generated, ["bastionPrivateIp"]);

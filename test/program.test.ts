@@ -32,6 +32,7 @@ const OUTPUT_CONTRACT: Record<string, { secret: boolean }> = {
     natPublicIp: { secret: false },
     sshConfig: { secret: false },
     users: { secret: false },
+    alertmanagerPassword: { secret: true },
     knownHosts: { secret: false },
     clusterName: { secret: false },
     partitions: { secret: false },

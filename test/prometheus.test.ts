@@ -148,6 +148,6 @@ describe("Prometheus and Alertmanager config, judged by promtool and amtool", ()
         assert.ok(!planned.includes("SECRET-TOKEN"));
         assert.ok(planned.includes(alertSecretMarker("hook")));
         const step = plan(c).steps.find((s) => s.id === "controller-alertmanager")!;
-        assert.deepEqual(step.generated, ["alertSecret/hook"]);
+        assert.deepEqual(step.generated, ["alertSecret/hook", "alertmanagerPassword"]);
     });
 });

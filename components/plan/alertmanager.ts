@@ -46,7 +46,18 @@ export function renderAlertmanagerYml(p: ClusterLayout): string {
     return `# /etc/prometheus/alertmanager.yml, rendered by hpc-stack (components/plan/alertmanager.ts).\n${stringify(doc, { defaultStringType: "QUOTE_SINGLE", defaultKeyType: "PLAIN" })}`;
 }
 
-/** Flags for Debian's prometheus-alertmanager unit: loopback only, no cluster listener (one Alertmanager, no peers). */
+/** Alertmanager's basic-auth user: Prometheus and admins log in as it; cluster users on the controller cannot. */
+export const ALERTMANAGER_USER = "admin";
+/** Its password, for Prometheus's alerting client (0640 root:prometheus). */
+export const ALERTMANAGER_PASSWORD_FILE = "/etc/prometheus/alertmanager.password";
+/** The web config holding the password's bcrypt hash (exporter-toolkit's basic_auth_users). */
+export const ALERTMANAGER_WEB_CONFIG = "/etc/prometheus/alertmanager-web.yml";
+
+/**
+ * Flags for Debian's prometheus-alertmanager unit: loopback only, no cluster listener (one
+ * Alertmanager, no peers), and a login: once cluster users log in on the controller, its
+ * loopback is theirs too, and without one any of them could silence every alert.
+ */
 export function alertmanagerArgs(p: ClusterLayout): string {
-    return `--web.listen-address=127.0.0.1:${p.monitoring.alertmanagerPort} --cluster.listen-address=`;
+    return `--web.listen-address=127.0.0.1:${p.monitoring.alertmanagerPort} --cluster.listen-address= --web.config.file=${ALERTMANAGER_WEB_CONFIG}`;
 }

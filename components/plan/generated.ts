@@ -18,6 +18,7 @@ export type GeneratedName =
     | "bastionAddress"         // how compute reaches the bastion: its EIP, or the lab's wan IP
     | "bastionPrivateIp"       // where the controller's Prometheus reaches the bastion's node exporter
     | "grafanaAdminPassword"   // @pulumi/random; reaches the controller only on stdin
+    | "alertmanagerPassword"   // @pulumi/random; Alertmanager's login (user admin), for Prometheus and admins
     | "homeHostKey"            // the home server's SFTP host key: the controller's sshfs pins it
     | "homeHostPublicKey"
     | "homeClientPrivateKey"   // the controller's sshfs key, authorized on the home server for each user
@@ -33,7 +34,7 @@ export const hostKeyNames = (host: "bastion" | "controller"): { privateKey: Gene
 /** Generated values that are secrets: they never appear in plain outputs or logs. */
 export function isSecretName(n: GeneratedName): boolean {
     return n === "mungeKey" || n === "dbPassword" || n.endsWith("HostKey") || n.startsWith("tunnelPrivateKey/") || n === "homeClientPrivateKey"
-        || n === "grafanaAdminPassword" || n.startsWith("alertSecret/");
+        || n === "grafanaAdminPassword" || n === "alertmanagerPassword" || n.startsWith("alertSecret/");
 }
 
 export const ref = (name: GeneratedName, prefix?: string): Ref => (prefix ? { ref: name, prefix } : { ref: name });

@@ -66,7 +66,8 @@ export function monitoringSteps(p: ClusterLayout): BootstrapStep[] {
                 file("/etc/default/prometheus", `# hpc-stack: written by the controller-prometheus step\nARGS="${prometheusArgs(p)}"\n`),
             ],
             generated: ["bastionPrivateIp"],
-            dependsOn: ["controller-node-exporter"],
+            // Its alerting client reads Alertmanager's password file, which that step writes.
+            dependsOn: ["controller-node-exporter", "controller-alertmanager"],
         },
         {
             id: "controller-alertmanager", host: "controller", script: "controller-alertmanager.sh",
@@ -75,7 +76,7 @@ export function monitoringSteps(p: ClusterLayout): BootstrapStep[] {
                 file("/etc/hpc/alertmanager.yml.in", renderAlertmanagerYml(p), "0600"),
                 file("/etc/default/prometheus-alertmanager", `# hpc-stack: written by the controller-alertmanager step\nARGS="${alertmanagerArgs(p)}"\n`),
             ],
-            generated: secrets,
+            generated: [...secrets, "alertmanagerPassword"],
             dependsOn: ["controller-ssh"],
         },
     ];

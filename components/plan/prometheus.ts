@@ -1,5 +1,6 @@
 // Prometheus on the controller, as data: what it scrapes (rendered from the plan,
 // with the labels every dashboard and alert relies on) and its rules.
+import { ALERTMANAGER_PASSWORD_FILE, ALERTMANAGER_USER } from "./alertmanager";
 import { ClusterLayout } from "./layout";
 import { configDir, configFile, render } from "./templates";
 
@@ -66,6 +67,8 @@ export function renderPrometheusYml(p: ClusterLayout, dirs = { rules: PROMETHEUS
         rulesDir: dirs.rules,
         targetsDir: dirs.targets,
         alertmanagerPort: p.monitoring.alertmanagerPort,
+        alertmanagerUser: ALERTMANAGER_USER,
+        alertmanagerPasswordFile: ALERTMANAGER_PASSWORD_FILE,
         prometheusPort: p.monitoring.prometheusPort,
     });
 }

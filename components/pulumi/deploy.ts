@@ -44,8 +44,10 @@ export interface ClusterOutputs {
     adminPrivateKey?: pulumi.Output<string>;
     /** Prometheus on the controller's loopback: its URL once the ssh -L command in `command` runs. */
     prometheusUrl: pulumi.Output<WebEndpoint>;
-    /** Alertmanager, likewise. */
+    /** Alertmanager, likewise; it asks for a login: user admin, alertmanagerPassword. */
     alertmanagerUrl: pulumi.Output<WebEndpoint>;
+    /** Alertmanager's password (user admin), a secret. */
+    alertmanagerPassword: pulumi.Output<string>;
     /** Grafana, likewise; absent when grafanaEnabled is false. */
     grafanaUrl?: pulumi.Output<WebEndpoint>;
     /** Grafana's admin password (user admin), a secret; absent when grafanaEnabled is false. */
@@ -126,6 +128,7 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         platform: pulumi.output(PLATFORM_ID),
         adminPrivateKey: adminKey.privateKey,
         ...endpointOutputs(p),
+        alertmanagerPassword: secrets.get("alertmanagerPassword"),
         ...(p.monitoring.grafanaEnabled ? { grafanaAdminPassword: secrets.get("grafanaAdminPassword") } : {}),
     };
 }

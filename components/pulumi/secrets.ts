@@ -42,6 +42,8 @@ export class ClusterSecrets extends pulumi.ComponentResource {
             const grafana = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, parent);
             this.set("grafanaAdminPassword", grafana.result);
         }
+        const am = new random.RandomPassword(`${name}-alertmanager-password`, { length: 32, special: false }, parent);
+        this.set("alertmanagerPassword", am.result);
         // From the stack config: secret whether or not the user set them with --secret.
         for (const [n, v] of Object.entries(args.alertSecrets)) this.set(n as GeneratedName, pulumi.output(v));
 

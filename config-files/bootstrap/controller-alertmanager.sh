@@ -8,7 +8,24 @@
 #   single-quoted scalars), /etc/default/prometheus-alertmanager.
 
 hpc_install_planned
-hpc_apt prometheus-alertmanager
+hpc_apt prometheus-alertmanager python3-bcrypt
+
+# A login (user admin): cluster users share the controller's loopback. The password
+# reaches Prometheus by file; Alertmanager keeps its bcrypt hash, made again only when
+# the password changed (a new salt each time would rewrite the file on every run).
+hpc_file /etc/prometheus/alertmanager.password 0640 root:prometheus < <(hpc_secret alertmanagerPassword)
+web=/etc/prometheus/alertmanager-web.yml
+hash=$(sed -n 's/^  admin: //p' "$web" 2>/dev/null || true)
+bcrypt_py='import bcrypt, sys
+pw = open(sys.argv[1], "rb").read()
+if len(sys.argv) > 2:
+    sys.exit(0 if bcrypt.checkpw(pw, sys.argv[2].encode()) else 1)
+print(bcrypt.hashpw(pw, bcrypt.gensalt(10)).decode())'
+if [[ -z "$hash" ]] || ! python3 -c "$bcrypt_py" /etc/prometheus/alertmanager.password "$hash"; then
+  hash=$(python3 -c "$bcrypt_py" /etc/prometheus/alertmanager.password)
+fi
+hpc_file "$web" 0640 root:prometheus < <(printf '# hpc-stack: written by the controller-alertmanager step\nbasic_auth_users:\n  admin: %s\n' "$hash")
+unset hash
 
 # Builtins only (read, parameter expansion, printf) and hpc_file's private temp
 # file: a secret never reaches an argv, the environment or a world-readable file.

@@ -13,7 +13,7 @@ import { docker } from "../../lab/docker";
 import { stepCommand } from "../../components/plan/steps";
 import { containerName, LAB_WEBHOOK_TOKEN, labPlan, NETWORKS } from "../../lab/labPlan";
 import { sshHost } from "../../lab/ssh";
-import { SSH_CONFIG } from "../../lab/state";
+import { generatedValues, SSH_CONFIG } from "../../lab/state";
 import { ctl, inNode, labUp, onBastion, p, until, untilJobRunsOn } from "./harness";
 
 interface Target { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }
@@ -50,7 +50,9 @@ describe("lab: monitoring", function () {
         return body.data;
     };
     const query = (q: string) => api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>("/api/v1/query", { query: q }).then((d) => d.result);
-    const amAlerts = async () => (await (await fetch(`${am.base}/api/v2/alerts`)).json()) as Alert[];
+    // Alertmanager asks for its login (user admin), as the alertmanagerPassword output gives it.
+    const amAuth = async () => ({ Authorization: `Basic ${Buffer.from(`admin:${(await generatedValues(p)).alertmanagerPassword}`).toString("base64")}` });
+    const amAlerts = async () => (await (await fetch(`${am.base}/api/v2/alerts`, { headers: await amAuth() })).json()) as Alert[];
     const listed = (alerts: Alert[], name: string, match: Record<string, string>) =>
         alerts.some((a) => a.labels.alertname === name && Object.entries(match).every(([k, v]) => a.labels[k] === v) && a.status.state === "active");
 
@@ -150,6 +152,9 @@ describe("lab: monitoring", function () {
     it("passes the controller's own promtool check config and amtool check-config (trixie's releases)", async () => {
         assert.match(await ctl("sudo promtool check config /etc/prometheus/prometheus.yml 2>&1"), /SUCCESS/);
         assert.match(await ctl("sudo amtool check-config /etc/prometheus/alertmanager.yml 2>&1"), /SUCCESS/);
+        // Alertmanager's login: a bcrypt hash promtool accepts, readable by root and prometheus only.
+        assert.match(await ctl("sudo promtool check web-config /etc/prometheus/alertmanager-web.yml 2>&1"), /SUCCESS/);
+        assert.equal((await ctl("sudo stat -c '%a %U:%G' /etc/prometheus/alertmanager-web.yml /etc/prometheus/alertmanager.password")).trim(), "640 root:prometheus\n640 root:prometheus");
     });
 
     it("swaps a receiver's secret in on the controller only: in alertmanager.yml (0640 root:prometheus), not in the planned file or the step's command", async () => {

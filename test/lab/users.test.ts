@@ -79,6 +79,14 @@ describe("lab: the cluster as its users use it", function () {
         await until("the home is back on the controller", async () => (await as(alice, "ls -A ~ | wc -l")).trim() !== "0", 120_000, 2000);
     });
 
+    it("keeps a cluster user from silencing alerts: Alertmanager on the shared loopback asks for its login", async () => {
+        const get = (path: string) => as(alice, `python3 -c 'import urllib.request as u, urllib.error as e
+try: print(u.urlopen("http://127.0.0.1:${p.monitoring.alertmanagerPort}${path}", timeout=10).status)
+except e.HTTPError as x: print(x.code)'`);
+        assert.equal((await get("/api/v2/silences")).trim(), "401");
+        assert.equal((await get("/api/v2/status")).trim(), "401");
+    });
+
     it("runs the example analysis with sbatch submit_python.sh: analysis_<id>.out on the controller holds describe()", async () => {
         // The controller has listed the home before: a cached listing must not hide the new file.
         await as(alice, "ls ~ >/dev/null");
