@@ -163,7 +163,7 @@ describe("lab: monitoring", function () {
         assert.equal((await ctl(`sudo grep -c ${LAB_WEBHOOK_TOKEN} /etc/hpc/alertmanager.yml.in || true`)).trim(), "0");
         const step = p.steps.find((s) => s.id === "controller-alertmanager")!;
         assert.ok(!stepCommand(step).includes(LAB_WEBHOOK_TOKEN));
-        assert.deepEqual(step.generated, ["alertSecret/lab-webhook"]);
+        assert.deepEqual(step.generated, ["alertSecret/lab-webhook", "alertmanagerPassword"]);
     });
 
     it("fires ComputeTunnelDown when a node's tunnel is cut, lists it in Alertmanager, and resolves it when the tunnel is back", async () => {
