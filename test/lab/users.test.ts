@@ -132,17 +132,19 @@ except e.HTTPError as x: print(x.code)'`);
 
     it("keeps a job's output whole through a tunnel drop, and the controller's view comes back by itself", async function () {
         this.timeout(300_000);
-        const job = await submit(alice, "-w compute1 -o /dev/null --wrap 'for i in $(seq 30); do echo line $i >> ~/through-drop.txt; sleep 1; done'");
-        await printed(alice, "through-drop.txt", /^line 5$/m);
+        // A file of its own: a kept lab (HPC_LAB_KEEP=1) runs this again.
+        const file = `through-drop-${Date.now()}.txt`;
+        const job = await submit(alice, `-w compute1 -o /dev/null --wrap 'for i in $(seq 30); do echo line $i >> ~/${file}; sleep 1; done'`);
+        await printed(alice, file, /^line 5$/m);
         // Both tunnels: the node's (slurmd, its ports) and the home server's (the controller's view).
         for (const c of ["compute1", p.homeServer.node]) await docker(["exec", containerName(c), "pkill", "-9", "-x", "ssh"]);
         assert.equal(await done(alice, job, 180_000), "COMPLETED");
         const lines = await until("all 30 lines on the controller", async () => {
-            const n = (await as(alice, "wc -l < ~/through-drop.txt").catch(() => "0")).trim();
+            const n = (await as(alice, `wc -l < ~/${file}`).catch(() => "0")).trim();
             return n === "30" ? n : undefined;
         }, 90_000, 2000);
         assert.equal(lines, "30");
-        assert.equal((await as(alice, "tail -1 ~/through-drop.txt")).trim(), "line 30");
+        assert.equal((await as(alice, `tail -1 ~/${file}`)).trim(), "line 30");
     });
 
     it("shows a file written on the controller to the next job", async () => {
