@@ -65,7 +65,9 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
             ],
         }),
         step({
-            id: "controller-accounts", script: "controller-accounts.sh", dependsOn: ["controller-slurmctld"],
+            // After the users exist: slurmctld maps an association's user to a uid when it learns
+            // of it, and one added before the user existed left their jobs with no account.
+            id: "controller-accounts", script: "controller-accounts.sh", dependsOn: ["controller-slurmctld", "controller-users"],
             env: { CLUSTER_NAME: p.clusterName, DEFAULT_ACCOUNT, ACCOUNT_USERS: accountUsers(p) },
         }),
         step({

@@ -95,6 +95,8 @@ except e.HTTPError as x: print(x.code)'`);
         // As a user does it, the moment squeue shows the job gone: list, then cat.
         const out = await as(alice, `cd ~ && ls analysis_*.out | grep -x analysis_${job}.out && cat analysis_${job}.out`);
         for (const row of ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]) assert.match(out, new RegExp(`^${row}\\s`, "m"), out);
+        // In the user's own account, from the config.
+        assert.equal((await as(alice, `sacct -n -X -P -j ${job} -o User,Account`)).trim(), `${alice}|${p.users.find((u) => u.name === alice)!.account}`);
     });
 
     it("serves an app job to a laptop on the wan, through the bastion, with the command the job printed", async () => {
