@@ -177,6 +177,14 @@ describe("hpc-app-port (a job's web app port)", () => {
         assert.equal(r.stdout, `ssh -J ${user}@203.0.113.7 -L ${ports[2]}:127.0.0.1:${ports[2]} ${user}@10.0.1.10\n`);
     });
 
+    it("--howto prints that command and the URL, as a job's output tells its user", async () => {
+        const user = os.userInfo().username;
+        const r = await run(["--howto", String(ports[1])]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, `On your laptop, run (and leave open):\n  ssh -J ${user}@203.0.113.7 -L ${ports[1]}:127.0.0.1:${ports[1]} ${user}@10.0.1.10\nthen open http://localhost:${ports[1]}/\n`);
+        assert.equal((await run(["--howto", "22"])).code, 2, "a port the node does not forward");
+    });
+
     it("--ssh refuses a port the node does not forward, and a missing env file is an error", async () => {
         const r = await run(["--ssh", "22"]);
         assert.equal(r.code, 2);

@@ -15,11 +15,7 @@ cd "${SLURM_SUBMIT_DIR:-.}"
 # for this job (its shell, which exec below hands to python3).
 port=$(hpc-app-port)
 
-cat <<MSG
-Web app of job ${SLURM_JOB_ID:-?} on $(uname -n), port $port.
-On your laptop, run (and leave open):
-  $(hpc-app-port --ssh "$port")
-then open http://localhost:$port/
-MSG
+echo "Web app of job ${SLURM_JOB_ID:-?} on $(uname -n), port $port."
+hpc-app-port --howto "$port"
 
 exec python3 stdlib_app.py "$port"

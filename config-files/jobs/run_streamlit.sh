@@ -21,12 +21,8 @@ fi
 # for this job (its shell, which exec below hands to streamlit).
 port=$(hpc-app-port)
 
-cat <<MSG
-Streamlit app of job ${SLURM_JOB_ID:-?} on $(uname -n), port $port.
-On your laptop, run (and leave open):
-  $(hpc-app-port --ssh "$port")
-then open http://localhost:$port/
-MSG
+echo "Streamlit app of job ${SLURM_JOB_ID:-?} on $(uname -n), port $port."
+hpc-app-port --howto "$port"
 
 # 127.0.0.1 only: the tunnel reaches it, the network does not. Headless: no
 # browser to open and no e-mail prompt on a node; no usage statistics sent from
