@@ -21,6 +21,8 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),
         ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
         ...spec.volumes.flatMap((v) => ["--mount", `type=volume,source=${v.volume},target=${v.target}`]),
+        ...(spec.limits ? ["--memory", `${spec.limits.memoryMb}m`, "--memory-swap", `${spec.limits.memoryMb}m`, "--cpus", String(spec.limits.cpus)] : []),
+        ...spec.securityOpts.flatMap((o) => ["--security-opt", o]),
         ...spec.hosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
     ];
     if (spec.gpuIds.length > 0) {

@@ -112,6 +112,7 @@ describe("adapters: the Pulumi program follows the plan", () => {
             assert.deepEqual(c.ports, spec.ports.map((x) => ({ ...x, protocol: "tcp" })));
             assert.deepEqual(c.hosts, spec.hosts);
             assert.equal(c.restart, "unless-stopped");
+            assert.deepEqual([c.memory, c.memorySwap, c.cpus, c.securityOpts], [spec.limits!.memoryMb, spec.limits!.memoryMb, String(spec.limits!.cpus), spec.securityOpts], spec.node);
             if (spec.gpus > 0) assert.deepEqual(c.deviceRequests, [{ driver: "nvidia", deviceIds: spec.gpuIds.map(String), capabilities: ["gpu"] }]);
             else assert.equal(c.deviceRequests, undefined);
         }

@@ -5,6 +5,8 @@ import { parseConfig } from "../components/plan/config";
 import { loginUsers } from "../components/plan/homeServer";
 import { plan, renderSshConfig, userSshCommands } from "../components/plan/plan";
 import { nodeTunnel } from "../components/plan/tunnels";
+import { DAEMON_HEADROOM_MB } from "../components/plan/containers";
+import { renderSlurmConf } from "../components/plan/slurmConf";
 
 const KEY_A = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJekrC+b9xW5S3Pu8L1Cxa5TKkvDBrm+v4sSeT21Uwqu alice@example.org";
 const KEY_B = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC3oXTqkQ8N1Z1R+AEWeBG09LttsEA0vmyKTIFh5Q8xa bob@example.org";
@@ -67,6 +69,26 @@ describe("cluster users in the plan", () => {
             bob: `ssh -J bob@198.51.100.1 bob@${p.controller.privateIp}`,
         });
         assert.deepEqual(loginUsers(p).map((u) => u.name), ["alice", "bob"]);
+    });
+});
+
+describe("a node's share in the plan", () => {
+    it("schedules memory (CR_Core_Memory, DefMemPerCPU of the smallest node per CPU) and kills a step over its --mem", () => {
+        const q = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: [{ name: "a", cpus: 4, memoryMb: 8192 }, { name: "b", cpus: 2, memoryMb: 3000 }] }));
+        const conf = renderSlurmConf(q);
+        assert.match(conf, /^SelectTypeParameters=CR_Core_Memory$/m);
+        assert.match(conf, /^DefMemPerCPU=1500$/m);
+        assert.match(conf, /^JobAcctGatherParams=OverMemoryKill$/m);
+        assert.match(conf, /^NodeName=b .* RealMemory=3000 /m);
+    });
+
+    it("limits each compute container to its node's CPUs and memory (plus its daemons' room, no swap), with no-new-privileges", () => {
+        for (const c of p.containers) {
+            const n = p.nodes.find((x) => x.name === c.node)!;
+            assert.deepEqual(c.limits, { memoryMb: n.memoryMb + DAEMON_HEADROOM_MB, cpus: n.cpus });
+            assert.deepEqual(c.securityOpts, ["no-new-privileges:true"]);
+        }
+        assert.deepEqual(p.homeServer.securityOpts, ["no-new-privileges:true"]);
     });
 });
 

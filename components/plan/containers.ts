@@ -12,6 +12,9 @@ export const TUNNEL_KEY_PATH = "/etc/hpc/tunnel/id_ed25519";
 export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
 /** Label naming the node a compute container runs (so a removed node's container can be found). */
 export const NODE_LABEL = "hpc-stack.node";
+/** Memory a compute container has beyond what Slurm schedules: slurmd, munged, sshd, autossh, node exporter (about 60 MB measured). */
+export const DAEMON_HEADROOM_MB = 256;
+export const NO_NEW_PRIVILEGES = "no-new-privileges:true";
 
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
 export const computeImageFiles = (): string[] => [...configDir("docker"), ...configDir("jobs"), "ssh/sshd-hardening.conf"];
@@ -57,6 +60,14 @@ export interface ContainerSpec {
     gpus: number;
     /** The Docker host's GPUs this node holds, by index (deviceIds, never a count). */
     gpuIds: number[];
+    /**
+     * Docker's limits: a node holds its declared share of the Docker host. Memory is the
+     * node's memoryMb (what Slurm schedules) plus room for its own daemons, with no swap
+     * beyond it; CPUs are a quota of the node's count.
+     */
+    limits?: { memoryMb: number; cpus: number };
+    /** Docker security options: no-new-privileges, so no setuid binary or file capability raises a job. */
+    securityOpts: string[];
     /** Extra capabilities: SYS_NICE, or task/affinity cannot pin jobs (execve fails). Never privileged. */
     capAdd: string[];
     restart: "unless-stopped";
@@ -104,6 +115,8 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
             { path: "/etc/ssh/authorized_keys/root", content: ref("adminPublicKey"), mode: "0600" },
         ],
         volumes: [homeMount(p)],
+        limits: { memoryMb: n.memoryMb + DAEMON_HEADROOM_MB, cpus: n.cpus },
+        securityOpts: [NO_NEW_PRIVILEGES],
         ports: [{ internal: NODE_LOCAL_PORTS.ssh, external: n.hostSshPort, ip: p.docker.sshBindAddress }],
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],
         gpus: n.gpus,

@@ -1,7 +1,7 @@
 // The home server as data: an unprivileged SFTP-only container on premises that
 // holds the home volume and joins the controller through its own restricted tunnel,
 // where each user's home is mounted with sshfs (controller-home). README "Home".
-import { ContainerSpec, homeMount, KNOWN_HOSTS_PATH, TUNNEL_KEY_PATH, userList } from "./containers";
+import { ContainerSpec, homeMount, KNOWN_HOSTS_PATH, NO_NEW_PRIVILEGES, TUNNEL_KEY_PATH, userList } from "./containers";
 import { ref } from "./generated";
 import { ClusterLayout, HOME_SERVER } from "./layout";
 import { homeTunnel, TUNNEL_USER } from "./tunnels";
@@ -33,6 +33,7 @@ export function homeServerSpec(p: ClusterLayout): ContainerSpec {
             { path: HOME_HOST_KEY_PATH, content: ref("homeHostKey"), mode: "0600" },
         ],
         volumes: [homeMount(p)],
+        securityOpts: [NO_NEW_PRIVILEGES],
         ports: [],
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],
         gpus: 0,

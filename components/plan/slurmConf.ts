@@ -57,6 +57,11 @@ export function accountingLines(p: ClusterLayout): string {
     ].join("\n");
 }
 
+/** DefMemPerCPU: the least memory per CPU of any node, so a job with no --mem fits wherever it lands. */
+export function defMemPerCpu(nodes: ComputeNodePlan[]): number {
+    return Math.max(1, Math.min(...nodes.map((n) => Math.floor(n.memoryMb / n.cpus))));
+}
+
 export function renderSlurmConf(p: ClusterLayout): string {
     return render("slurm/slurm.conf.tmpl", {
         clusterName: p.clusterName,
@@ -65,6 +70,7 @@ export function renderSlurmConf(p: ClusterLayout): string {
         srunPortRange: `${p.ports.srun.from}-${p.ports.srun.to}`,
         treeWidth: Math.max(p.nodes.length, 1),
         accountingLines: accountingLines(p),
+        defMemPerCpu: defMemPerCpu(p.nodes),
         nodeLines: p.nodes.map(nodeLine).join("\n"),
         partitionLines: p.partitions.map((x) =>
             `PartitionName=${x.name} Nodes=${hostlist(x.nodes)}${x.isDefault ? " Default=YES" : ""} MaxTime=INFINITE State=UP`).join("\n"),
