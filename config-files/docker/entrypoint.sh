@@ -110,6 +110,12 @@ if [[ -n "${FAKE_GPUS:-}" ]]; then
   done
 fi
 
+# --- tunnel-up.sh tells a reconnect from the first connect by a marker in /run/hpc,
+# which `docker restart` keeps (the container's files stay): cleared here, or the
+# first connect after a restart HUPped a slurmd that was just starting (rc=129,
+# issue #15: the first job after a restart waited for slurmctld's resend timeout).
+rm -f /run/hpc/tunnel-connected-once
+
 # --- tunnel: slurmd's port back to the controller, then the other forwards.
 TUNNEL_REMOTE_FORWARDS="${SLURMD_PORT}:${SLURMD_PORT} ${TUNNEL_REMOTE_FORWARDS:-}"
 TUNNEL_LOCAL_PORTS="${TUNNEL_LOCAL_PORTS:-6817}"
