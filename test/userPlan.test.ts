@@ -73,11 +73,12 @@ describe("cluster users in the plan", () => {
 });
 
 describe("a node's share in the plan", () => {
-    it("schedules memory (CR_Core_Memory, DefMemPerCPU of the smallest node per CPU)", () => {
+    it("schedules memory (CR_Core_Memory, DefMemPerCPU of the smallest node per CPU) and kills a step over its --mem", () => {
         const q = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: [{ name: "a", cpus: 4, memoryMb: 8192 }, { name: "b", cpus: 2, memoryMb: 3000 }] }));
         const conf = renderSlurmConf(q);
         assert.match(conf, /^SelectTypeParameters=CR_Core_Memory$/m);
         assert.match(conf, /^DefMemPerCPU=1500$/m);
+        assert.match(conf, /^JobAcctGatherParams=OverMemoryKill$/m);
         assert.match(conf, /^NodeName=b .* RealMemory=3000 /m);
     });
 

@@ -68,7 +68,13 @@ export interface ContainerSpec {
     limits?: { memoryMb: number; cpus: number };
     /** Docker security options: no-new-privileges, so no setuid binary or file capability raises a job. */
     securityOpts: string[];
-    /** Extra capabilities: SYS_NICE, or task/affinity cannot pin jobs (execve fails). Never privileged. */
+    /**
+     * Extra capabilities, never privileged. SYS_NICE: task/affinity pins jobs (execve fails
+     * without it). SYS_PTRACE: slurmstepd reads each task's /proc/<pid>/io, and without it
+     * jobacct_gather drops every task of another uid, so no MaxRSS and no OverMemoryKill
+     * (measured). It reaches only this container's processes (its own PID namespace), and
+     * no job gets it: jobs run as users, with no-new-privileges.
+     */
     capAdd: string[];
     restart: "unless-stopped";
     labels: Record<string, string>;
@@ -121,7 +127,7 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],
         gpus: n.gpus,
         gpuIds: n.gpuIds,
-        capAdd: ["SYS_NICE"],
+        capAdd: ["SYS_NICE", "SYS_PTRACE"],
         restart: "unless-stopped",
         labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name },
     }));

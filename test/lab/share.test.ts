@@ -1,11 +1,11 @@
-// A compute node holds its declared share (issue #15, in part): Docker limits its
-// container to the node's CPUs and memory, with no new privileges. Slurm schedules
-// memory (CR_Core_Memory); enforcing a job's --mem without cgroups is still open.
+// A compute node holds its declared share (issue #15): Docker limits its container
+// to the node's CPUs and memory, and Slurm schedules and enforces memory without
+// cgroups (CR_Core_Memory, jobacct_gather's OverMemoryKill, which needs SYS_PTRACE).
 import { strict as assert } from "assert";
 import { DAEMON_HEADROOM_MB } from "../../components/plan/containers";
 import { docker } from "../../lab/docker";
 import { containerName } from "../../lab/labPlan";
-import { inNode, labDown, labUp, p } from "./harness";
+import { ctl, finished, inNode, labDown, labUp, p, sacct } from "./harness";
 
 after(labDown);
 
@@ -24,5 +24,27 @@ describe("lab: a node holds its share", function () {
             // As the kernel holds the container to it, not only as Docker recorded it.
             assert.equal((await inNode(n.name, "grep -h NoNewPrivs /proc/1/status")).trim(), "NoNewPrivs:\t1");
         }
+    });
+
+    it("kills a job that allocates 300 MB under --mem=64, and sacct says why", async function () {
+        this.timeout(180_000);
+        const hog = [
+            "#!/bin/bash",
+            "#SBATCH -N1 -w compute1 --mem=64 -o /tmp/hog-%j.out",
+            // Touched, not only reserved: 300 MB of resident memory.
+            `python3 -c 'import time; b = b"x" * (300 * 2**20); print("allocated", flush=True); time.sleep(40); print("survived")'`,
+        ].join("\n");
+        await ctl("cat > /tmp/hog.sh", 30_000, `${hog}\n`);
+        const job = (await ctl("sbatch --parsable /tmp/hog.sh")).trim().split(";")[0];
+        const [state] = await finished(job, 120_000);
+        const out = await inNode("compute1", `cat /tmp/hog-${job}.out`);
+        assert.match(out, /^allocated$/m, out);
+        assert.doesNotMatch(out, /survived/, "the job ran to its end over its --mem");
+        assert.match(state, /^(OUT_OF_MEMORY|FAILED|CANCELLED)/, state);
+        // The step's peak memory, as accounting recorded it, is what it was killed for.
+        const steps = await ctl(`sacct -n -P -j ${job} -o JobID,State,ExitCode,MaxRSS,ReqMem`);
+        console.log(`      [lab] ${steps.trim().replace(/\n/g, " | ")}`);
+        assert.match(steps, /OUT_OF_MEMORY|0:9|9:0/, steps);
+        assert.deepEqual(await sacct(job, "ReqMem"), ["64M"]);
     });
 });

@@ -4,7 +4,7 @@ import { Props, checkResource, findPolicy } from "./util";
 
 const CONTAINER = "docker:index/container:Container";
 
-/** A compute container with what components/pulumi/computeNodes.ts really gives one: SYS_NICE and GPUs by request. */
+/** A compute container as computeNodes.ts gives one, but for SYS_PTRACE (allowed only by name, see policy-config.example.json): SYS_NICE and GPUs by request. */
 function compute(overrides: Props = {}): Props {
     return {
         name: "compute2",
