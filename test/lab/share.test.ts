@@ -45,6 +45,9 @@ describe("lab: a node holds its share", function () {
         const steps = await ctl(`sacct -n -P -j ${job} -o JobID,State,ExitCode,MaxRSS,ReqMem`);
         console.log(`      [lab] ${steps.trim().replace(/\n/g, " | ")}`);
         assert.match(steps, /OUT_OF_MEMORY|0:9|9:0/, steps);
+        // Why: the batch step's peak RSS, as accounting recorded it, is far over its 64M.
+        const rss = /\.batch\|[^|]*\|[^|]*\|(\d+)K\|/.exec(steps);
+        assert.ok(rss && Number(rss[1]) > 200 * 1024, `batch step MaxRSS over 200 MB: ${steps}`);
         assert.deepEqual(await sacct(job, "ReqMem"), ["64M"]);
     });
 });
