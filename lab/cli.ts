@@ -9,9 +9,8 @@ import { parseLabArgs, labUsage } from "./cliArgs";
 import { down, status, up } from "./cluster";
 import { containerName } from "./labPlan";
 import { sshHost } from "./ssh";
-import { currentPlan, currentStack, rememberStack, stackConfig } from "./stack";
+import { currentPlan, currentStack, rememberStack } from "./stack";
 import { SSH_CONFIG } from "./state";
-import { labPlan } from "./labPlan";
 
 const hostsOf = (p: ClusterPlan) => ["bastion", "controller", ...p.nodes.map((n) => n.name)];
 
@@ -34,8 +33,8 @@ const exec = (argv: string[], input?: string) =>
     spawnSync(argv[0], argv.slice(1), { stdio: input === undefined ? "inherit" : ["pipe", "pipe", "inherit"], input, encoding: "utf8" });
 
 async function main(argv: string[]): Promise<number> {
-    const stack = argv[0] === "up" ? undefined : currentStack();
-    const p = currentPlan(stack);
+    // up reads its own config (below); a remembered stack whose file went must not stop it.
+    const p = currentPlan(argv[0] === "up" ? undefined : currentStack());
     const cmd = parseLabArgs(argv, hostsOf(p));
     if ("error" in cmd) {
         console.error(`lab: ${cmd.error}\n\n${labUsage(hostsOf(p))}`);
@@ -47,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
             return 0;
         case "up": {
             const t = Date.now();
-            const plan = cmd.stack ? labPlan(stackConfig(cmd.stack, console.log), true) : labPlan();
+            const plan = currentPlan(cmd.stack, console.log);
             if (cmd.stack) console.log(`stack ${cmd.stack}: Pulumi.${cmd.stack}.yaml, with the lab's addresses, images and monitoring settings`);
             const was = currentStack();
             if (was !== cmd.stack && fs.existsSync(SSH_CONFIG)) {

@@ -31,9 +31,9 @@ export function stackConfig(stack: string, log: (s: string) => void = () => unde
     return { ...config, ...lab };
 }
 
-/** The plan of the lab that is up (or, before any up, the lab's own). */
-export function currentPlan(stack = currentStack()): ClusterPlan {
-    return stack ? labPlan(stackConfig(stack), true) : labPlan();
+/** The plan of the lab that is up (or, before any up, the lab's own); log hears how a stack was fitted to this host. */
+export function currentPlan(stack: string | undefined, log?: (s: string) => void): ClusterPlan {
+    return stack ? labPlan(stackConfig(stack, log), true) : labPlan();
 }
 
 export function currentStack(): string | undefined {

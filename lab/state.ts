@@ -31,6 +31,9 @@ async function keypair(comment: string): Promise<{ priv: string; pub: string }> 
     }
 }
 
+/** 24 letters and digits, as @pulumi/random's RandomPassword with special: false makes them. */
+const password = (): string => randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
+
 /** Loads the lab's generated values, creating any that are missing (new nodes get new keys). */
 export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedName, string>> {
     fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
@@ -42,14 +45,14 @@ export async function generatedValues(p: ClusterPlan): Promise<Record<GeneratedN
         v[pub] = k.pub;
     };
     v.mungeKey ??= randomBytes(1024).toString("base64");
-    v.dbPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
+    v.dbPassword ??= password();
     await ensureKey("adminPrivateKey", "adminPublicKey", "hpc-lab-admin");
     for (const host of ["bastion", "controller"] as const) await ensureKey(hostKeyNames(host).privateKey, hostKeyNames(host).publicKey, host);
     for (const t of allTunnels(p)) await ensureKey(`tunnelPrivateKey/${t.node}`, `tunnelPublicKey/${t.node}`, `hpc-tunnel-${t.node}`);
     await ensureKey("homeHostKey", "homeHostPublicKey", "home");
     await ensureKey("homeClientPrivateKey", "homeClientPublicKey", "hpc-home-client");
-    v.alertmanagerPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
-    v.grafanaAdminPassword ??= randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 24).padEnd(24, "x");
+    v.alertmanagerPassword ??= password();
+    v.grafanaAdminPassword ??= password();
     v.bastionAddress = BASTION_WAN_IP;
     v.bastionPrivateIp = bastionVpcIp(p);
     // The lab's receivers' secrets, as Pulumi reads them from the stack config.
