@@ -7,7 +7,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { down, up } from "../lab/cluster";
 import { docker } from "../lab/docker";
-import { labPlan } from "../lab/labPlan";
+import { containerName, labPlan } from "../lab/labPlan";
 import { ssh } from "../lab/ssh";
 
 const args = new Set(process.argv.slice(2));
@@ -65,6 +65,36 @@ async function turnaround(n = 20): Promise<void> {
     console.log(`sbatch -> COMPLETED in sacct over ${n} jobs:`, results.turnaround);
 }
 
+/**
+ * A compute container restarted, and a job sent to it the moment `docker restart` returns
+ * (before its slurmd and tunnel are up): seconds to COMPLETED in sacct, and whether
+ * slurmctld requeued anything (issue #15: it must not launch into a slurmd about to restart).
+ */
+async function restartReturn(n = 5): Promise<void> {
+    const node = p.nodes[p.nodes.length - 1].name;
+    const times: number[] = [];
+    let requeued = 0;
+    for (let i = 0; i < n; i++) {
+        const mark = Number((await ssh(p, "controller", "sudo wc -l /var/log/slurm/slurmctld.log")).trim().split(" ")[0]);
+        await docker(["restart", containerName(node)]);
+        const t = performance.now();
+        const id = (await ssh(p, "controller", `sbatch --parsable -w ${node} -o /dev/null --wrap true`)).trim();
+        for (;;) {
+            const st = (await ssh(p, "controller", `sacct -n -X -P -j ${id} -o State`)).trim();
+            if (st === "COMPLETED") break;
+            if (/FAILED|CANCELLED|NODE_FAIL/.test(st)) throw new Error(`job ${id} ${st}`);
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        times.push(performance.now() - t);
+        requeued += (await ssh(p, "controller", `sudo tail -n +${mark + 1} /var/log/slurm/slurmctld.log | grep -ci requeu || true`)).trim() === "0" ? 0 : 1;
+        // Idle again before the next restart: a restart of a node slurmctld still calls down is another fault.
+        await new Promise((r) => setTimeout(r, 5000));
+    }
+    times.sort((a, b) => a - b);
+    results.restartReturn = { node, restarts: n, medianS: secs(times[Math.floor(n / 2)]), maxS: secs(times[n - 1]), restartsWithRequeue: requeued };
+    console.log(`first job after a compute container restart (sbatch right after docker restart -> COMPLETED in sacct), ${n} restarts:`, results.restartReturn);
+}
+
 /** A PromQL query on the lab's Prometheus, from the controller itself (its loopback). */
 async function promQuery(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
     const py = "import json,sys,urllib.parse,urllib.request;"
@@ -105,6 +135,7 @@ async function main(): Promise<void> {
     }
     results.bringUpCachedS = await bringUp("bring-up from cached images");
     await turnaround();
+    await restartReturn();
     await monitoringCost();
     if (process.env.HPC_LAB_KEEP !== "1") await down(quiet);
 }

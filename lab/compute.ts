@@ -21,7 +21,11 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),
         ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
         ...spec.volumes.flatMap((v) => ["--mount", `type=volume,source=${v.volume},target=${v.target}`]),
-        ...(spec.limits ? ["--memory", `${spec.limits.memoryMb}m`, "--memory-swap", `${spec.limits.memoryMb}m`, "--cpus", String(spec.limits.cpus)] : []),
+        "--memory", `${spec.limits.memoryMb}m`, "--memory-swap", `${spec.limits.memoryMb}m`, "--cpus", String(spec.limits.cpus),
+        "--pids-limit", String(spec.limits.pids),
+        "--health-cmd", spec.healthcheck.test[1], "--health-interval", `${spec.healthcheck.intervalS}s`,
+        "--health-timeout", `${spec.healthcheck.timeoutS}s`, "--health-start-period", `${spec.healthcheck.startPeriodS}s`,
+        "--health-retries", String(spec.healthcheck.retries),
         ...spec.securityOpts.flatMap((o) => ["--security-opt", o]),
         ...spec.hosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
     ];

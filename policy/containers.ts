@@ -10,10 +10,10 @@ import { rootSshHazards } from "./sshd";
 export const noPasswordRootSshInContainers: ResourceValidationPolicy = {
     name: "no-password-root-ssh-in-containers",
     description:
-        "Containers and remote commands never enable PermitRootLogin yes or PasswordAuthentication yes, " +
+        "Containers and commands (remote and local) never enable PermitRootLogin yes or PasswordAuthentication yes, " +
         "nor set a root password (SSH is key-only). Reads every script and file they carry, decoded.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([types.container, types.remoteCommand], (props, args, report) => {
+    validateResource: forTypes([types.container, types.remoteCommand, types.localCommand], (props, args, report) => {
         // A hazard may show through several layers (a quoted and an unquoted view):
         // report it once per field, through the outermost layer that shows it.
         const found = new Map<string, string>();
@@ -71,10 +71,10 @@ export const noPrivilegedContainers: ResourceValidationPolicy = {
 export const noUnreadablePayloads: ResourceValidationPolicy = {
     name: "no-unreadable-payloads",
     description:
-        "What a container or remote command runs is readable by this pack: every long base64 or hex run in it " +
+        "What a container or command (remote or local) runs is readable by this pack: every long base64 or hex run in it " +
         "decodes to text (directly, or through gzip or zlib), and no upload copies a local file.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([types.container, types.remoteCommand], (props, args, report) => {
+    validateResource: forTypes([types.container, types.remoteCommand, types.localCommand], (props, args, report) => {
         // Only what runs: data piped in and files dropped legitimately hold binary keys.
         for (const p of payloads(args.type, props).filter((x) => x.runs)) {
             for (const o of p.carried.opaque) {

@@ -38,7 +38,7 @@ function containerPayloads(props: Props): Payload[] {
     return out;
 }
 
-/** Every payload of a docker.Container or a command.remote.Command. */
+/** Every payload of a docker.Container or a command (remote or local: the same fields). */
 export function payloads(type: string, props: Props): Payload[] {
-    return type === types.remoteCommand ? commandPayloads(props) : containerPayloads(props);
+    return type === types.remoteCommand || type === types.localCommand ? commandPayloads(props) : containerPayloads(props);
 }

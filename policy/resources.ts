@@ -15,4 +15,6 @@ export const types = {
     defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     container: "docker:index/container:Container",
     remoteCommand: "command:remote:Command",
+    // Runs where `pulumi up` runs (the compute containers' PID limit: docker update).
+    localCommand: "command:local:Command",
 } as const;

@@ -5,7 +5,7 @@ import { parseConfig } from "../components/plan/config";
 import { loginUsers } from "../components/plan/homeServer";
 import { plan, renderSshConfig, userSshCommands } from "../components/plan/plan";
 import { nodeTunnel } from "../components/plan/tunnels";
-import { DAEMON_HEADROOM_MB } from "../components/plan/containers";
+import { DAEMON_HEADROOM_MB, DAEMON_PIDS, HOME_SERVER_LIMITS, PIDS_PER_CPU } from "../components/plan/containers";
 import { renderSlurmConf } from "../components/plan/slurmConf";
 
 const KEY_A = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJekrC+b9xW5S3Pu8L1Cxa5TKkvDBrm+v4sSeT21Uwqu alice@example.org";
@@ -82,13 +82,24 @@ describe("a node's share in the plan", () => {
         assert.match(conf, /^NodeName=b .* RealMemory=3000 /m);
     });
 
-    it("limits each compute container to its node's CPUs and memory (plus its daemons' room, no swap), with no-new-privileges", () => {
+    it("limits each compute container to its node's CPUs, memory (plus its daemons' room, no swap) and processes, with no-new-privileges", () => {
         for (const c of p.containers) {
             const n = p.nodes.find((x) => x.name === c.node)!;
-            assert.deepEqual(c.limits, { memoryMb: n.memoryMb + DAEMON_HEADROOM_MB, cpus: n.cpus });
+            assert.deepEqual(c.limits, { memoryMb: n.memoryMb + DAEMON_HEADROOM_MB, cpus: n.cpus, pids: DAEMON_PIDS + PIDS_PER_CPU * n.cpus });
             assert.deepEqual(c.securityOpts, ["no-new-privileges:true"]);
+            assert.deepEqual(c.healthcheck.test, ["CMD-SHELL", "/usr/local/lib/hpc/healthcheck.sh node"]);
         }
         assert.deepEqual(p.homeServer.securityOpts, ["no-new-privileges:true"]);
+        assert.deepEqual(p.homeServer.limits, HOME_SERVER_LIMITS);
+        assert.deepEqual(p.homeServer.healthcheck.test, ["CMD-SHELL", "/usr/local/lib/hpc/healthcheck.sh home"]);
+    });
+
+    it("checks health within SlurmdTimeout: three failed checks make a node unhealthy before slurmctld gives up on it", () => {
+        const timeout = Number(/^SlurmdTimeout=(\d+)$/m.exec(renderSlurmConf(p))![1]);
+        for (const c of [...p.containers, p.homeServer]) {
+            assert.ok(c.healthcheck.intervalS * c.healthcheck.retries < timeout, `${c.node}: ${JSON.stringify(c.healthcheck)} vs SlurmdTimeout=${timeout}`);
+            assert.ok(c.healthcheck.timeoutS < c.healthcheck.intervalS, c.node);
+        }
     });
 });
 

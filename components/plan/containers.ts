@@ -15,6 +15,27 @@ export const NODE_LABEL = "hpc-stack.node";
 /** Memory a compute container has beyond what Slurm schedules: its daemons (slurmd, munged, sshd, autossh, node exporter: 78 MB of RSS by ps, 30 MiB of cgroup usage idle, in the lab). */
 export const DAEMON_HEADROOM_MB = 256;
 export const NO_NEW_PRIVILEGES = "no-new-privileges:true";
+/**
+ * Processes and threads a node's container may hold (CIS Docker 5.29): a fork bomb in a
+ * job stops at it instead of at the Docker host's. 1024 per CPU, far above what HPC codes
+ * start per core, plus the daemons' (about 40 idle, in the lab).
+ */
+export const PIDS_PER_CPU = 1024;
+export const DAEMON_PIDS = 256;
+/** The home server's share: sshd, an sftp-server per mounted home, its tunnel. */
+export const HOME_SERVER_LIMITS = { memoryMb: 512, cpus: 1, pids: 512 } as const;
+export const HEALTHCHECK_PATH = "/usr/local/lib/hpc/healthcheck.sh";
+
+/**
+ * A container's Docker health check (CIS Docker 5.27): a command that goes through the
+ * container's work (healthcheck.sh), so "healthy" means a node slurmctld reaches and that
+ * reaches slurmctld, not only a live process. CMD-SHELL, the one form `docker create` takes too.
+ */
+export interface HealthCheck { test: ["CMD-SHELL", string]; intervalS: number; timeoutS: number; startPeriodS: number; retries: number }
+
+/** Checked every 15 s; three failures in a row (45 s, under SlurmdTimeout) make it unhealthy. */
+export const healthCheck = (role: "node" | "home"): HealthCheck =>
+    ({ test: ["CMD-SHELL", `${HEALTHCHECK_PATH} ${role}`], intervalS: 15, timeoutS: 10, startPeriodS: 60, retries: 3 });
 
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
 export const computeImageFiles = (): string[] => [...configDir("docker"), ...configDir("jobs"), "ssh/sshd-hardening.conf"];
@@ -63,9 +84,11 @@ export interface ContainerSpec {
     /**
      * Docker's limits: a node holds its declared share of the Docker host. Memory is the
      * node's memoryMb (what Slurm schedules) plus room for its own daemons, with no swap
-     * beyond it; CPUs are a quota of the node's count.
+     * beyond it; CPUs are a quota of the node's count;
+     * pids caps its processes and threads.
      */
-    limits?: { memoryMb: number; cpus: number };
+    limits: { memoryMb: number; cpus: number; pids: number };
+    healthcheck: HealthCheck;
     /** Docker security options: no-new-privileges, so no setuid binary or file capability raises a job. */
     securityOpts: string[];
     /**
@@ -121,7 +144,8 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
             { path: "/etc/ssh/authorized_keys/root", content: ref("adminPublicKey"), mode: "0600" },
         ],
         volumes: [homeMount(p)],
-        limits: { memoryMb: n.memoryMb + DAEMON_HEADROOM_MB, cpus: n.cpus },
+        limits: { memoryMb: n.memoryMb + DAEMON_HEADROOM_MB, cpus: n.cpus, pids: DAEMON_PIDS + PIDS_PER_CPU * n.cpus },
+        healthcheck: healthCheck("node"),
         securityOpts: [NO_NEW_PRIVILEGES],
         ports: [{ internal: NODE_LOCAL_PORTS.ssh, external: n.hostSshPort, ip: p.docker.sshBindAddress }],
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],

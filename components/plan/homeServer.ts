@@ -1,7 +1,7 @@
 // The home server as data: an unprivileged SFTP-only container on premises that
 // holds the home volume and joins the controller through its own restricted tunnel,
 // where each user's home is mounted with sshfs (controller-home). README "Home".
-import { ContainerSpec, homeMount, KNOWN_HOSTS_PATH, NO_NEW_PRIVILEGES, TUNNEL_KEY_PATH, userList } from "./containers";
+import { ContainerSpec, healthCheck, HOME_SERVER_LIMITS, homeMount, KNOWN_HOSTS_PATH, NO_NEW_PRIVILEGES, TUNNEL_KEY_PATH, userList } from "./containers";
 import { ref } from "./generated";
 import { ClusterLayout, HOME_SERVER } from "./layout";
 import { homeTunnel, TUNNEL_USER } from "./tunnels";
@@ -34,6 +34,8 @@ export function homeServerSpec(p: ClusterLayout): ContainerSpec {
         ],
         volumes: [homeMount(p)],
         securityOpts: [NO_NEW_PRIVILEGES],
+        limits: { ...HOME_SERVER_LIMITS },
+        healthcheck: healthCheck("home"),
         ports: [],
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],
         gpus: 0,

@@ -7,6 +7,7 @@ import { GeneratedName, isRef, resolveValue, Value } from "../plan/generated";
 import { ClusterPlan } from "../plan/plan";
 import { HOME_SERVER } from "../plan/layout";
 import { CONFIG_FILES_DIR } from "../plan/templates";
+import { limitPids } from "./pidsLimit";
 
 export interface ComputeNodesArgs {
     plan: ClusterPlan;
@@ -39,7 +40,11 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
         }))),
         ...(spec.command ? { command: spec.command } : {}),
         volumes: spec.volumes.map((v) => ({ volumeName: v.volume, containerPath: v.target })),
-        ...(spec.limits ? { memory: spec.limits.memoryMb, memorySwap: spec.limits.memoryMb, cpus: String(spec.limits.cpus) } : {}),
+        memory: spec.limits.memoryMb, memorySwap: spec.limits.memoryMb, cpus: String(spec.limits.cpus),
+        healthcheck: {
+            tests: spec.healthcheck.test, interval: `${spec.healthcheck.intervalS}s`, timeout: `${spec.healthcheck.timeoutS}s`,
+            startPeriod: `${spec.healthcheck.startPeriodS}s`, retries: spec.healthcheck.retries,
+        },
         ...(spec.securityOpts.length ? { securityOpts: spec.securityOpts } : {}),
         ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
         hosts: spec.hosts.map((h) => ({ host: h.host, ip: h.ip })),
@@ -116,9 +121,10 @@ export class ComputeNodes extends pulumi.ComponentResource {
         // /home: kept when the stack's containers are replaced, and protected, for it holds
         // the users' files (remove it by hand, after a backup, to destroy the stack).
         const home = new docker.Volume(`${name}-home`, homeVolumeArgs(p), { ...child, protect: true });
-        new docker.Container(`${name}-${HOME_SERVER}`,
+        const homeServer = new docker.Container(`${name}-${HOME_SERVER}`,
             containerArgs(p.homeServer, this.image.imageName, network.name, args.generated),
             { ...child, deleteBeforeReplace: true, dependsOn: [home] });
+        limitPids(`${name}-${HOME_SERVER}`, p.homeServer, homeServer, p.docker.host, this);
 
         // Delete-first on replacement (a new image, say): the node's container name, its
         // published SSH port and its tunnel's ports on the controller are one node's,
@@ -130,6 +136,7 @@ export class ComputeNodes extends pulumi.ComponentResource {
         this.containers = inBatches(p.containers, (spec) => {
             const node = new docker.Container(`${name}-${spec.node}`,
                 containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true, dependsOn: [home] });
+            limitPids(`${name}-${spec.node}`, spec, node, p.docker.host, this);
             const exporter = dcgm.get(spec.node);
             // A new node container (new id) replaces its exporter, which must join the new namespace.
             if (exporter && dcgmImage) {

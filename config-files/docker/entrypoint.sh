@@ -141,4 +141,22 @@ export SLURM_CONF_SERVER
 # shellcheck disable=SC2086
 supervise slurmd /usr/local/lib/hpc/await-ctld.sh /usr/sbin/slurmd -D --conf-server "$SLURM_CONF_SERVER" -N "$NODE_NAME" ${SLURMD_ARGS:-}
 
+# --- on stop (docker stop or restart, the Docker host shutting down): tell slurmctld
+# first, through the tunnel that is still up, so that it sends no job into a slurmd
+# about to go (issue #15: a job launched into a restart's window was requeued, and its
+# node's CPUs held until slurmctld's resend, 99 s). ReturnToService=2 brings the node
+# back when its slurmd registers again. A drained, down or unreachable node is left as
+# the admin or slurmctld set it, reason and all.
+hpc_node_leaving() {
+  local state
+  state=$(SLURM_CONF=/run/slurm/conf/slurm.conf timeout 3 sinfo -h -n "$NODE_NAME" -o %T 2>/dev/null) || return 0
+  case "$state" in
+    idle | mixed | allocated | completing)
+      SLURM_CONF=/run/slurm/conf/slurm.conf timeout 3 scontrol update nodename="$NODE_NAME" state=down reason="node container stopping" \
+        && hpc_log "stopping: $NODE_NAME set DOWN in slurmctld until its slurmd registers again" ;;
+  esac
+  return 0
+}
+# shellcheck disable=SC2034 # called by supervise_wait's trap
+HPC_ON_STOP=hpc_node_leaving
 supervise_wait

@@ -48,11 +48,12 @@ _supervise() {
   HPC_SUPERVISED_PIDS+=("$!")
 }
 
-# supervise_wait: block until the container is told to stop, then stop every
+# supervise_wait: block until the container is told to stop, then run the function
+# named by HPC_ON_STOP (if any, while every daemon still runs), then stop every
 # supervised loop (each loop stops its own child).
 supervise_wait() {
   set +e
-  trap 'hpc_log "stopping"; kill -TERM "${HPC_SUPERVISED_PIDS[@]}" 2>/dev/null; wait; exit 0' TERM INT
+  trap 'hpc_log "stopping"; [[ -n "${HPC_ON_STOP:-}" ]] && "$HPC_ON_STOP"; kill -TERM "${HPC_SUPERVISED_PIDS[@]}" 2>/dev/null; wait; exit 0' TERM INT
   while :; do
     wait
     # `wait` returns early on signals; loop so that only the trap ends us.

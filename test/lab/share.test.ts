@@ -2,10 +2,10 @@
 // to the node's CPUs and memory, and Slurm schedules and enforces memory without
 // cgroups (CR_Core_Memory, jobacct_gather's OverMemoryKill, which needs SYS_PTRACE).
 import { strict as assert } from "assert";
-import { DAEMON_HEADROOM_MB } from "../../components/plan/containers";
+import { DAEMON_HEADROOM_MB, HEALTHCHECK_PATH } from "../../components/plan/containers";
 import { docker } from "../../lab/docker";
-import { containerName } from "../../lab/labPlan";
-import { ctl, finished, inNode, labDown, labUp, p, sacct } from "./harness";
+import { containerName, NETWORKS } from "../../lab/labPlan";
+import { ctl, finished, inNode, labDown, labUp, p, sacct, until, untilJobRunsOn } from "./harness";
 
 after(labDown);
 
@@ -21,6 +21,7 @@ describe("lab: a node holds its share", function () {
             const bytes = (n.memoryMb + DAEMON_HEADROOM_MB) * 2 ** 20;
             assert.deepEqual([Number(memory), Number(swap), Number(nanoCpus)], [bytes, bytes, n.cpus * 1e9], n.name);
             assert.deepEqual(JSON.parse(opts), ["no-new-privileges:true"], n.name);
+            assert.equal((await docker(["inspect", "-f", "{{.HostConfig.PidsLimit}}", containerName(n.name)])).trim(), String(p.containers.find((c) => c.node === n.name)!.limits.pids));
             // As the kernel holds the container to it, not only as Docker recorded it.
             assert.equal((await inNode(n.name, "grep -h NoNewPrivs /proc/1/status")).trim(), "NoNewPrivs:\t1");
         }
@@ -49,5 +50,38 @@ describe("lab: a node holds its share", function () {
         const rss = /\.batch\|[^|]*\|[^|]*\|(\d+)K\|/.exec(steps);
         assert.ok(rss && Number(rss[1]) > 200 * 1024, `batch step MaxRSS over 200 MB: ${steps}`);
         assert.deepEqual(await sacct(job, "ReqMem"), ["64M"]);
+    });
+
+    describe("health checks (CIS Docker 5.27) that report the work, not the process", () => {
+        const check = (container: string, role: string) =>
+            docker(["exec", container, HEALTHCHECK_PATH, role]).then((out) => ({ ok: true, out }), (e: Error) => ({ ok: false, out: e.message }));
+        const status = async (container: string) => (await docker(["inspect", "-f", "{{.State.Health.Status}}", container])).trim();
+        const specs = () => [...p.containers.map((c) => [containerName(c.node), "node"]), [containerName("home"), "home"]];
+
+        it("reports every compute container and the home server healthy, by Docker's own check", async function () {
+            this.timeout(180_000);
+            for (const [c, role] of specs()) {
+                assert.deepEqual(JSON.parse(await docker(["inspect", "-f", "{{json .Config.Healthcheck.Test}}", c])), ["CMD-SHELL", `${HEALTHCHECK_PATH} ${role}`], c);
+                await until(`${c} healthy`, async () => (await status(c)) === "healthy", 150_000, 2000);
+            }
+        });
+
+        for (const role of ["node", "home"] as const) {
+            it(`turns unhealthy, with the reason, when the ${role === "node" ? "compute node's" : "home server's"} tunnel is cut, and healthy when it is back`, async function () {
+                this.timeout(240_000);
+                const c = role === "node" ? containerName(p.nodes[0].name) : containerName("home");
+                assert.ok((await check(c, role)).ok);
+                // The wan network is the only way out to the bastion: the tunnel goes with it.
+                await docker(["network", "disconnect", NETWORKS.wan.name, c]);
+                try {
+                    const down = await until(`${c}'s check fails`, async () => { const r = await check(c, role); return r.ok ? false : r.out; }, 60_000, 2000);
+                    assert.match(down, role === "node" ? /slurmctld does not answer through the tunnel|does not reach this slurmd/ : /tunnel has no connection out/, down);
+                } finally {
+                    await docker(["network", "connect", NETWORKS.wan.name, c]);
+                }
+                await until(`${c}'s check passes again`, async () => (await check(c, role)).ok, 120_000, 2000);
+                if (role === "node") await untilJobRunsOn(p.nodes[0].name, 120_000);
+            });
+        }
     });
 });

@@ -7,6 +7,7 @@ import { Props, checkResource, findPolicy } from "./util";
 
 const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:remote:Command";
+const LOCAL_COMMAND = "command:local:Command";
 
 /** A compliant compute container, shaped like components/pulumi/computeNodes.ts will declare it. */
 function compute(overrides: Props = {}): Props {
@@ -44,6 +45,12 @@ describe("policy: containers", () => {
                 "systemctl restart ssh",
             ].join("\n");
             assert.deepStrictEqual(await checkResource(policy, COMMAND, { create: script, delete: "true" }), []);
+        });
+
+        it("reads local commands too (the PID limit's docker update runs where pulumi up runs)", async () => {
+            assert.deepStrictEqual(await checkResource(policy, LOCAL_COMMAND, { create: "docker update --pids-limit 2304 compute1" }), []);
+            const v = await checkResource(policy, LOCAL_COMMAND, { create: "echo 'PermitRootLogin yes' >> /etc/ssh/sshd_config" });
+            assert.deepStrictEqual(v, ["create enables PermitRootLogin yes."]);
         });
 
         it("rejects PermitRootLogin yes in an upload, any case and spacing", async () => {
