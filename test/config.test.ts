@@ -1,9 +1,14 @@
 import { strict as assert } from "assert";
 import { ConfigError, configNotices, DEFAULTS, parseConfig, RawConfig } from "../components/plan/config";
+import { configuredDockerHosts } from "../components/plan/dockerHosts";
 
 const valid: RawConfig = { trustedCidrs: ["203.0.113.0/24"] };
 /** A syntactically valid OpenSSH public key (its private half was never kept). */
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJekrC+b9xW5S3Pu8L1Cxa5TKkvDBrm+v4sSeT21Uwqu alice@example.org";
+const SSH_URL = "ssh://ops@gpusrv1";
+/** Two hosts on two engines, with the NFS /home that takes; gpusrv1 declares `gpus` when given. */
+const hosts = (gpus?: number) => ({ local: { url: "unix:///var/run/docker.sock" }, gpusrv1: { url: SSH_URL, ...(gpus === undefined ? {} : { gpus }) } });
+const NFS = { homeNfsExport: "nas1.example.org:/export/home" };
 const user = (overrides: Record<string, unknown> = {}) => ({ name: "alice", uid: 2001, sshPublicKey: KEY, ...overrides });
 
 /** Parses, expecting a ConfigError whose message names the key and shows the value. */
@@ -120,6 +125,37 @@ describe("stack config schema", () => {
         it("an NFS export without a path", () => rejects({ homeNfsExport: "nas1.example.org:export/home" }, "homeNfsExport", "nas1.example.org:export/home", /server:\/path/));
         it("an NFS export with a space in its path", () => rejects({ homeNfsExport: "nas1:/export/my home" }, "homeNfsExport", "nas1:/export/my home", /server:\/path/));
         it("a node named home, the home server's container and tunnel", () => rejects({ computeNodes: [{ name: "home" }] }, "computeNodes[0].name", "home", /reserved/));
+
+        // Several Docker hosts: each node on one, holding GPUs no other node on it holds.
+        it("an unauthenticated Docker host in dockerHosts", () => rejects({ dockerHosts: { gpusrv1: { url: "tcp://10.9.9.9:2375" } } },
+            "dockerHosts.gpusrv1.url", "tcp://10.9.9.9:2375", /unauthenticated/));
+        it("a Docker host name that is not a host name", () => rejects({ dockerHosts: { GPU_1: { url: SSH_URL } } }, "dockerHosts.GPU_1", SSH_URL, /lower-case host name/));
+        it("an unknown key inside a Docker host, listing the known ones", () => rejects({ dockerHosts: { gpusrv1: { url: SSH_URL, cpus: 8 } } },
+            "dockerHosts.gpusrv1.cpus", "8", /unknown key \(known keys: url, gpus\)/));
+        it("a negative GPU count on a Docker host", () => rejects({ dockerHosts: { gpusrv1: { url: SSH_URL, gpus: -1 } } }, "dockerHosts.gpusrv1.gpus", "-1", /0 or more/));
+        it("dockerHost set beside dockerHosts", () => rejects({ dockerHost: "ssh://ops@old", dockerHosts: { local: { url: SSH_URL } } },
+            "dockerHost", "ssh://ops@old", /set the Docker host in dockerHosts/));
+        it("a node on an unknown host", () => rejects({ dockerHosts: hosts(), computeNodes: [{ name: "c1" }, { name: "c2", host: "gpusrv1" }, { name: "c3", host: "gpu9" }] },
+            "computeNodes[2].host", "\"gpu9\"", /is not a key of dockerHosts \(known: local, gpusrv1\)/));
+        it("a node left on local when dockerHosts has no local", () => rejects({ dockerHosts: { gpusrv1: { url: SSH_URL } }, computeNodes: [{ name: "c1" }] },
+            "computeNodes[0].host", "\"local\" (default)", /is not a key of dockerHosts \(known: gpusrv1\)/));
+        it("deviceIds fewer than the node's GPUs", () => rejects({ computeNodes: [{ name: "g1", gpus: 2, deviceIds: [3] }] },
+            "computeNodes[0].deviceIds", "[3]", /names 1 GPUs, but the node's gpus is 2/));
+        it("deviceIds naming one GPU twice", () => rejects({ computeNodes: [{ name: "g1", gpus: 2, deviceIds: [1, 1] }] },
+            "computeNodes[0].deviceIds", "[1,1]", /names GPU 1 twice/));
+        it("deviceIds on a node with no GPU", () => rejects({ computeNodes: [{ name: "c1", deviceIds: [0] }] },
+            "computeNodes[0].deviceIds", "[0]", /on a node with gpus 0/));
+        it("a negative deviceId", () => rejects({ computeNodes: [{ name: "g1", gpus: 1, deviceIds: [-1] }] }, "computeNodes[0].deviceIds[0]", "-1", /0 or more/));
+        it("a deviceId beyond its host's GPUs", () => rejects({ dockerHosts: hosts(4), computeNodes: [{ name: "g1", host: "gpusrv1", gpus: 2, deviceIds: [3, 4] }] },
+            "computeNodes[0].deviceIds", "[3,4]", /names GPU 4, but host gpusrv1 declares 4 GPUs \(indices 0 to 3\)/));
+        it("two nodes on one host naming one GPU, naming both", () => rejects({ dockerHosts: hosts(), computeNodes: [
+            { name: "g1", host: "gpusrv1", gpus: 2, deviceIds: [0, 1] }, { name: "g2", host: "gpusrv1", gpus: 2, deviceIds: [1, 2] }] },
+        "computeNodes[1].deviceIds", "[1,2]", /GPU 1 of host gpusrv1, which computeNodes\[0\] \(g1\) names too: g2 and g1/));
+        it("more GPUs asked on a host than it declares", () => rejects({ dockerHosts: hosts(4), computeNodes: [
+            { name: "gpu1", host: "gpusrv1", gpus: 2 }, { name: "c1" }, { name: "gpu2", host: "gpusrv1", gpus: 4 }] },
+        "dockerHosts.gpusrv1.gpus", "4", /host gpusrv1 declares 4 GPUs; its nodes ask for 6 \(gpu1: 2, gpu2: 4\)/));
+        it("several Docker engines without an NFS /home", () => rejects({ dockerHosts: hosts() }, "homeNfsExport", "\"\" (default)",
+            /names 2 Docker engines \(unix:\/\/\/var\/run\/docker.sock, ssh:\/\/ops@gpusrv1\).*site NFS export/));
     });
 
     it("accepts users at both ends of the uid range, in Slurm's default account unless told", () => {
@@ -151,6 +187,26 @@ describe("stack config schema", () => {
         const notes = configNotices({ ...valid, slurmrestdPort: 6820 }, reserved);
         assert.equal(notes.length, 1);
         assert.match(notes[0], /^slurmrestdPort = 6820: no slurmrestd is deployed yet/);
+    });
+
+    it("runs a config without dockerHosts on the one host local, at dockerHost", () => {
+        const c = parseConfig({ ...valid, dockerHost: SSH_URL });
+        assert.deepEqual(configuredDockerHosts(c), [["local", { url: SSH_URL }]]);
+        assert.deepEqual(c.computeNodes.map((n) => n.host), ["local", "local"]);
+        assert.deepEqual(configuredDockerHosts(parseConfig(valid)), [["local", { url: "unix:///var/run/docker.sock" }]]);
+    });
+
+    it("accepts nodes on several hosts, in the hosts' order, with explicit deviceIds and an NFS /home", () => {
+        const c = parseConfig({ ...valid, ...NFS, dockerHosts: hosts(4), computeNodes: [
+            { name: "c1" }, { name: "g1", host: "gpusrv1", gpus: 2, deviceIds: [3, 1] }, { name: "g2", host: "gpusrv1", gpus: 2 }] });
+        assert.deepEqual(configuredDockerHosts(c).map(([h]) => h), ["local", "gpusrv1"]);
+        assert.deepEqual(c.computeNodes.map((n) => [n.host, n.deviceIds]), [["local", undefined], ["gpusrv1", [3, 1]], ["gpusrv1", undefined]]);
+    });
+
+    it("lets two hosts share one engine and its /home volume, without NFS, and dockerHost at its default beside dockerHosts", () => {
+        const url = "unix:///var/run/docker.sock";
+        const c = parseConfig({ ...valid, dockerHost: url, dockerHosts: { local: { url }, site2: { url } }, computeNodes: [{ name: "c1" }, { name: "c2", host: "site2" }] });
+        assert.deepEqual(configuredDockerHosts(c).map(([h, d]) => [h, d.url]), [["local", url], ["site2", url]]);
     });
 
     it("reports every problem in one error", () => {

@@ -26,8 +26,11 @@ export interface Recorded {
     options: RequestOptions;
 }
 
-/** The options of a RegisterResource request that decide how a change is applied. */
-export interface RequestOptions { deleteBeforeReplace: boolean; ignoreChanges: string[]; protect: boolean }
+/**
+ * The options of a RegisterResource request that decide how a change is applied, and
+ * where: provider is the resource name of its explicit provider ("" for the default one).
+ */
+export interface RequestOptions { deleteBeforeReplace: boolean; ignoreChanges: string[]; protect: boolean; provider: string }
 
 /** The request fields the options are read from (the generated protobuf class). */
 interface RegisterRequest {
@@ -36,6 +39,8 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getProtect(): boolean;
+    /** "<provider URN>::<provider id>", or "" for the default provider. */
+    getProvider(): string;
 }
 
 function isSecretWrapper(v: unknown): v is { value: unknown } {
@@ -120,7 +125,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             plainInputs: { ...inputs, ...Object.fromEntries(secretKeys.map((k) => [k, maskSecrets(args.inputs[k])])) },
             state,
             id,
-            options: this.requestOptions.get(`${args.type}::${args.name}`) ?? { deleteBeforeReplace: false, ignoreChanges: [], protect: false },
+            options: this.requestOptions.get(`${args.type}::${args.name}`) ?? { deleteBeforeReplace: false, ignoreChanges: [], protect: false, provider: "" },
         });
         return { id, state };
     }
@@ -163,7 +168,9 @@ export function installMocks(config: Record<string, string>, project = "hpc-stac
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
-        mocks.requestOptions.set(`${req.getType()}::${req.getName()}`, { deleteBeforeReplace: req.getDeletebeforereplace(), ignoreChanges: req.getIgnorechangesList(), protect: req.getProtect() });
+        // A provider reference is its URN (which ends in its name) and "::" and its id.
+        const provider = req.getProvider() ? req.getProvider().split("::").slice(-2)[0] : "";
+        mocks.requestOptions.set(`${req.getType()}::${req.getName()}`, { deleteBeforeReplace: req.getDeletebeforereplace(), ignoreChanges: req.getIgnorechangesList(), protect: req.getProtect(), provider });
         return register(req, cb);
     };
     pulumi.runtime.setAllConfig(config);

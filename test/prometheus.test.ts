@@ -112,7 +112,7 @@ describe("Prometheus and Alertmanager config, judged by promtool and amtool", ()
             [["controller", "aws", "false"], ["bastion", "aws", "false"], ["compute", "onprem", "false"], ["compute", "onprem", "true"]]);
         const gpuNode = p.nodes.find((n) => n.gpus > 0)!;
         assert.deepEqual(dcgmTargets(p), [{ targets: [`127.0.0.1:${gpuNode.ports.dcgmExporter}`],
-            labels: { instance: gpuNode.name, role: "compute", site: "onprem", gpu: "true", docker_host: p.docker.host } }]);
+            labels: { instance: gpuNode.name, role: "compute", site: "onprem", gpu: "true", docker_host: "unix:///var/run/docker.sock" } }]);
         assert.deepEqual(JSON.parse(renderTargets(nodes)), nodes);
     });
 

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { contains, isWorld, overlaps, parseCidr } from "./cidr";
 import { DEFAULT_COMPUTE_BASE_IMAGE, PLATFORM, PLATFORM_ID } from "./platform";
+import { checkDockerHosts, DEFAULT_DOCKER_URL, DOCKER_HOST_KEYS, dockerHostSchema, dockerUrl, LOCAL_DOCKER_HOST } from "./dockerHosts";
 import { alertReceivers, checkReceiverNames, redactReceiverValue } from "./receivers";
 import { checkUsers, USER_KEYS, userSchema } from "./users";
 
@@ -35,6 +36,7 @@ export const MARIADB_PORT = 3306;
 const hostName = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 // "home" is the home server's container and tunnel name (layout.ts HOME_SERVER).
 const RESERVED_NAMES = ["bastion", "controller", "localhost", "all", "default", "home"];
+const lowerCaseHostName = z.string().regex(hostName, "must be a lower-case host name: letters, digits and '-', starting with a letter");
 
 const port = z.number().int().min(1024).max(65535);
 /** A Prometheus duration of one unit, e.g. 30s, 5m, 15d. */
@@ -55,20 +57,23 @@ const trustedCidr = cidr.refine((v) => { try { return !isWorld(parseCidr(v)); } 
 /** The least memory a compute node may declare, in MB. */
 export const MIN_NODE_MEMORY_MB = 256;
 /** A compute node's size when its config leaves it out. */
-export const COMPUTE_NODE_DEFAULTS = { cpus: 2, memoryMb: 2048, gpus: 0, gpuType: "nvidia" } as const;
+export const COMPUTE_NODE_DEFAULTS = { cpus: 2, memoryMb: 2048, gpus: 0, gpuType: "nvidia", host: LOCAL_DOCKER_HOST } as const;
 
 const computeNode = z.object({
-    name: z.string().regex(hostName, "must be a lower-case host name: letters, digits and '-', starting with a letter")
-        .refine((n) => !RESERVED_NAMES.includes(n), "is a reserved name"),
+    name: lowerCaseHostName.refine((n) => !RESERVED_NAMES.includes(n), "is a reserved name"),
     cpus: z.number().int().min(1).max(1024).default(COMPUTE_NODE_DEFAULTS.cpus),
     memoryMb: z.number().int().min(MIN_NODE_MEMORY_MB).default(COMPUTE_NODE_DEFAULTS.memoryMb),
     gpus: z.number().int().min(0, "must be 0 or more").max(16).default(COMPUTE_NODE_DEFAULTS.gpus),
     gpuType: z.string().regex(/^[a-z0-9_]+$/, "must be letters, digits or '_'").default(COMPUTE_NODE_DEFAULTS.gpuType),
+    // A key of dockerHosts (checked below, against the hosts the config declares).
+    host: z.string().default(COMPUTE_NODE_DEFAULTS.host),
+    // Its host's GPU indices, one per GPU; without them the layout picks free ones (dockerHosts.ts assignGpus).
+    deviceIds: z.array(z.number().int().min(0, "must be 0 or more")).optional(),
 }).strict();
 
 export const DEFAULT_COMPUTE_NODES = [
-    { name: "compute1", cpus: 2, memoryMb: 2048, gpus: 0, gpuType: "nvidia" },
-    { name: "compute2", cpus: 2, memoryMb: 2048, gpus: 2, gpuType: "nvidia" },
+    { name: "compute1", cpus: 2, memoryMb: 2048, gpus: 0, gpuType: "nvidia", host: LOCAL_DOCKER_HOST },
+    { name: "compute2", cpus: 2, memoryMb: 2048, gpus: 2, gpuType: "nvidia", host: LOCAL_DOCKER_HOST },
 ];
 
 export const configSchema = z.object({
@@ -83,7 +88,13 @@ export const configSchema = z.object({
     controllerInstanceType: z.enum(CONTROLLER_INSTANCE_TYPES).default("t3.medium"),
     adminPublicKey: z.string().regex(/^(|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/, "must be an OpenSSH ssh-ed25519 or ssh-rsa public key, or empty to generate one").default(""),
     computeNodes: z.array(computeNode).min(1, "must declare at least one compute node").default(DEFAULT_COMPUTE_NODES),
-    dockerHost: z.string().regex(/^(unix:\/\/\/.+|ssh:\/\/[^\s]+)$/, "must be unix:///path/to/docker.sock or ssh://user@host (plain tcp:// is unauthenticated)").default("unix:///var/run/docker.sock"),
+    // The one engine of a config without dockerHosts (the host "local"). Pulumi.yaml's
+    // default reaches the program as a value, so only a value other than the default
+    // counts as set (dockerHosts.ts checkDockerHosts).
+    dockerHost: dockerUrl.default(DEFAULT_DOCKER_URL),
+    // Host name -> {url, gpus?}: names are not reserved, as no container or tunnel takes
+    // one (they suffix resource and network names). Empty: the one host "local" at dockerHost, as before it existed.
+    dockerHosts: z.record(lowerCaseHostName, dockerHostSchema).default({}),
     computeBaseImage: z.string().refine(isPlatformImage,
         `must be a Debian ${PLATFORM.debianVersion} image, tagged ${PLATFORM.debianSuite}* or ${PLATFORM.debianVersion}* (e.g. ${DEFAULT_COMPUTE_BASE_IMAGE}), so that slurmd runs the controller's Slurm ${PLATFORM.slurmSeries}`)
         .default(DEFAULT_COMPUTE_BASE_IMAGE),
@@ -154,6 +165,7 @@ export const configSchema = z.object({
         else seen.set(n.name, i);
     });
 
+    checkDockerHosts(c, issue);
     checkReceiverNames(c.alertReceivers, issue);
     checkUsers(c.users, issue);
 
@@ -247,15 +259,25 @@ export function parseConfig(raw: RawConfig): ClusterConfig {
     throw new ConfigError(result.error.issues.map((i) => {
         const path = i.code === "unrecognized_keys" ? [...i.path, i.keys[0]] : i.path;
         const value = lookup(raw, path);
-        const fallback = path.length === 1 ? lookup(DEFAULTS, path) : undefined;
+        const fallback = defaultAt(path);
         const shown = value !== undefined ? showValue(path, value)
             : fallback !== undefined ? `${JSON.stringify(fallback)} (default)` : "(unset)";
-        const message = i.code === "unrecognized_keys" ? `unknown key (known keys: ${knownKeys(i.path).join(", ")})` : i.message;
+        const message = i.code === "unrecognized_keys" ? `unknown key (known keys: ${knownKeys(i.path).join(", ")})`
+            // A record's bad key: its key schema's own message, not zod's "Invalid key in record".
+            : i.code === "invalid_key" ? i.issues[0]?.message ?? i.message : i.message;
         return `${keyName(path) || "(config)"} = ${shown}: ${message}`;
     }));
 }
 
+/** The default a key takes when unset: a top-level key's, or a compute node's field's (its host "local"). */
+function defaultAt(path: PropertyKey[]): unknown {
+    if (path.length === 1) return lookup(DEFAULTS, path);
+    if (path.length === 3 && path[0] === "computeNodes") return lookup(COMPUTE_NODE_DEFAULTS, [path[2]]);
+    return undefined;
+}
+
 function knownKeys(path: PropertyKey[]): string[] {
+    if (path[0] === "dockerHosts") return DOCKER_HOST_KEYS;
     if (path[0] === "alertReceivers") return ["name", "type", "url", "channel", "to", "from", "smarthost", "authUsername", "authPassword"];
     if (path[0] === "users") return USER_KEYS;
     return path.length === 0 ? Object.keys(configSchema.shape) : Object.keys(computeNode.shape);

@@ -3,11 +3,9 @@
 import { contentHash } from "./contentHash";
 import { ref, Value } from "./generated";
 import { configDir, configFile } from "./templates";
-import { ClusterLayout, ComputeNodePlan } from "./layout";
+import { ClusterLayout, ComputeNodePlan, hostOf } from "./layout";
 import { nodeTunnel, NODE_LOCAL_PORTS, TUNNEL_USER } from "./tunnels";
 
-/** Docker network the compute containers share on premises. */
-export const COMPUTE_NETWORK = "slurm_network";
 export const TUNNEL_KEY_PATH = "/etc/hpc/tunnel/id_ed25519";
 export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
 /** Label naming the node a compute container runs (so a removed node's container can be found). */
@@ -67,6 +65,10 @@ export interface VolumeMount { volume: string; target: string }
 
 export interface ContainerSpec {
     node: string;
+    /** The Docker host (layout's DockerHostPlan name) whose engine runs it. */
+    host: string;
+    /** The Docker network it joins: its host's (DockerHostPlan.network). */
+    network: string;
     /** Container name and hostname. */
     name: string;
     env: Record<string, Value>;
@@ -106,7 +108,7 @@ export interface ContainerSpec {
 /** "name:uid ..." for the containers' entrypoints (node-lib.sh). */
 export const userList = (users: { name: string; uid: number }[]): string => users.map((u) => `${u.name}:${u.uid}`).join(" ");
 
-/** /home in every container of the Docker host: the volume (README "Home"). */
+/** /home in every container: the volume, on each Docker engine (README "Home"). */
 export const homeMount = (p: ClusterLayout): VolumeMount => ({ volume: p.home.volume.name, target: "/home" });
 
 function envFor(p: ClusterLayout, n: ComputeNodePlan): Record<string, Value> {
@@ -135,6 +137,8 @@ function envFor(p: ClusterLayout, n: ComputeNodePlan): Record<string, Value> {
 export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
     return p.nodes.map((n) => ({
         node: n.name,
+        host: n.host,
+        network: hostOf(p, n).network,
         name: n.name,
         env: envFor(p, n),
         uploads: [
@@ -173,6 +177,8 @@ export const DCGM_COUNTERS_PATH = "/etc/dcgm-exporter/hpc-counters.csv";
  */
 export interface DcgmExporterSpec {
     node: string;
+    /** Its node's Docker host: it joins the node's network namespace, so it runs on the node's engine. */
+    host: string;
     /** Container name. It sets no hostname: a container in another's network namespace may not. */
     name: string;
     image: string;
@@ -188,6 +194,7 @@ export interface DcgmExporterSpec {
 export function dcgmExporterSpecs(p: ClusterLayout): DcgmExporterSpec[] {
     return p.nodes.filter((n) => n.gpus > 0).map((n) => ({
         node: n.name,
+        host: n.host,
         name: `${n.name}-dcgm-exporter`,
         image: DCGM_EXPORTER_IMAGE,
         networkContainer: n.name,

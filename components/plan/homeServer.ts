@@ -13,8 +13,12 @@ export const loginUsers = (p: ClusterLayout) => p.users.filter((u) => u.name !==
 
 export function homeServerSpec(p: ClusterLayout): ContainerSpec {
     const t = homeTunnel(p);
+    // The first Docker host: layout.ts ClusterLayout.dockerHosts says why.
+    const host = p.dockerHosts[0];
     return {
         node: HOME_SERVER,
+        host: host.name,
+        network: host.network,
         name: `${p.clusterName}-${HOME_SERVER}`,
         command: ["/usr/local/sbin/hpc-home-entrypoint"],
         env: {

@@ -2,6 +2,7 @@
 // alone. The rendered parts (bootstrap steps, containers, slurm.conf, tunnels) are
 // derived from it, so it imports none of them; plan.ts composes them.
 import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_EXPORTER_PORT, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "./config";
+import { assignGpus, configuredDockerHosts, LOCAL_DOCKER_HOST } from "./dockerHosts";
 import { ReceiverPlan, receiverPlan } from "./receivers";
 import { hostAddress, parseCidr } from "./cidr";
 import { DEFAULT_ACCOUNT } from "./users";
@@ -21,6 +22,26 @@ export interface PortRange { from: number; to: number }
 
 /** The on-premises SFTP server of /home: its container and tunnel name (reserved as a node name). */
 export const HOME_SERVER = "home";
+
+/** Docker network the compute containers of the host "local" share on premises (today's stacks' one network). */
+export const COMPUTE_NETWORK = "slurm_network";
+
+/** One Docker engine on premises, as the config names it, and the network its nodes join. */
+export interface DockerHostPlan {
+    name: string;
+    /** The engine: unix:///... or ssh://user@host. Hosts may share one (each keeps its own network). */
+    url: string;
+    /** The GPUs the host declares, when it does (config checked its nodes ask no more). */
+    gpus?: number;
+    /**
+     * COMPUTE_NETWORK for "local", so an existing stack keeps its network; slurm_network-<host>
+     * for the rest, so two hosts on one engine get two networks, as two machines would.
+     */
+    network: string;
+}
+
+/** The Docker network of a host's nodes. */
+export const hostNetwork = (host: string): string => (host === LOCAL_DOCKER_HOST ? COMPUTE_NETWORK : `${COMPUTE_NETWORK}-${host}`);
 
 /** A user that runs jobs: admin, and the cluster users from config. */
 export interface ClusterUser {
@@ -47,10 +68,13 @@ export interface ComputeNodePlan {
     memoryMb: number;
     gpus: number;
     gpuType: string;
+    /** The Docker host (a DockerHostPlan's name) whose engine runs this node. */
+    host: string;
     /**
-     * The Docker host's GPU indices this node holds, named device by device (Docker's
-     * count requests always give GPUs 0..N-1, so two nodes would share them): GPU
-     * nodes take consecutive indices in config order.
+     * Its Docker host's GPU indices this node holds, named device by device (Docker's
+     * count requests always give GPUs 0..N-1, so two nodes would share them): the
+     * config's deviceIds, else the host's lowest free indices in config order
+     * (dockerHosts.ts assignGpus). Nodes on other hosts may hold the same numbers.
      */
     gpuIds: number[];
     /** Ports on the controller's loopback, each a reverse forward to the same port on the node. */
@@ -112,7 +136,15 @@ export interface ClusterLayout {
     ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
     nodes: ComputeNodePlan[];
     partitions: { name: string; nodes: string[]; isDefault: boolean }[];
-    docker: { host: string; baseImage: string; sshBindAddress: string; installStreamlit: boolean };
+    /**
+     * The engines on premises, in config order. The first runs the home server: there is
+     * one (the controller mounts one SFTP server), it needs the home volume, which on one
+     * engine is there and with NFS is on every engine alike, and the first host is the one
+     * a config keeps as it adds hosts after it ("local" for today's configs).
+     */
+    dockerHosts: DockerHostPlan[];
+    /** What every Docker host builds and publishes alike. */
+    docker: { baseImage: string; sshBindAddress: string; installStreamlit: boolean };
     adminPublicKey?: string;
     /** Days of nightly accounting-DB dumps kept on the controller. */
     backupRetentionDays: number;
@@ -137,9 +169,16 @@ export function nodePorts(base: number, index: number): NodePorts {
     return Object.fromEntries(NODE_PORT_KINDS.map((k, i) => [k, start + i])) as NodePorts;
 }
 
+/** The Docker host a node runs on. */
+export function hostOf(p: Pick<ClusterLayout, "dockerHosts">, n: { host: string }): DockerHostPlan {
+    const h = p.dockerHosts.find((d) => d.name === n.host);
+    if (!h) throw new Error(`node on host ${n.host}, which is not among dockerHosts (${p.dockerHosts.map((d) => d.name).join(", ")})`);
+    return h;
+}
+
 export function layout(c: ClusterConfig): ClusterLayout {
     const [srunFrom, srunTo] = c.srunPortRange.split("-").map(Number);
-    let nextGpu = 0;
+    const gpuIds = assignGpus(c.computeNodes);
     const nodes: ComputeNodePlan[] = c.computeNodes.map((n, index) => ({
         name: n.name,
         index,
@@ -147,7 +186,8 @@ export function layout(c: ClusterConfig): ClusterLayout {
         memoryMb: n.memoryMb,
         gpus: n.gpus,
         gpuType: n.gpuType,
-        gpuIds: Array.from({ length: n.gpus }, () => nextGpu++),
+        host: n.host,
+        gpuIds: gpuIds[index],
         ports: nodePorts(c.tunnelPortBase, index),
         appPorts: Array.from({ length: c.appPortsPerNode }, (_, a) => nodePorts(c.tunnelPortBase, index).app + a),
         hostSshPort: c.computeSshPortBase + index,
@@ -200,7 +240,8 @@ export function layout(c: ClusterConfig): ClusterLayout {
         },
         nodes,
         partitions,
-        docker: { host: c.dockerHost, baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress, installStreamlit: c.installStreamlit },
+        dockerHosts: configuredDockerHosts(c).map(([name, h]) => ({ name, url: h.url, ...(h.gpus === undefined ? {} : { gpus: h.gpus }), network: hostNetwork(name) })),
+        docker: { baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress, installStreamlit: c.installStreamlit },
         adminPublicKey: c.adminPublicKey || undefined,
         backupRetentionDays: c.backupRetentionDays,
         monitoring: {

@@ -1,7 +1,7 @@
 // Prometheus on the controller, as data: what it scrapes (rendered from the plan,
 // with the labels every dashboard and alert relies on) and its rules.
 import { ALERTMANAGER_PASSWORD_FILE, ALERTMANAGER_USER } from "./alertmanager";
-import { ClusterLayout } from "./layout";
+import { ClusterLayout, hostOf } from "./layout";
 import { configDir, configFile, render } from "./templates";
 
 export const PROMETHEUS_TARGETS_DIR = "/etc/prometheus/hpc-targets";
@@ -39,7 +39,7 @@ export function nodeTargets(p: ClusterLayout): TargetGroup[] {
         { targets: [`${BASTION_IP_MARKER}:${port}`], labels: { instance: p.bastion.hostname, role: "bastion", site: "aws", gpu: "false" } },
         ...p.nodes.map((n): TargetGroup => ({
             targets: [`127.0.0.1:${n.ports.nodeExporter}`],
-            labels: { instance: n.name, role: "compute", site: "onprem", gpu: n.gpus > 0 ? "true" : "false", docker_host: p.docker.host },
+            labels: { instance: n.name, role: "compute", site: "onprem", gpu: n.gpus > 0 ? "true" : "false", docker_host: hostOf(p, n).url },
         })),
     ];
 }
@@ -48,7 +48,7 @@ export function nodeTargets(p: ClusterLayout): TargetGroup[] {
 export function dcgmTargets(p: ClusterLayout): TargetGroup[] {
     return p.nodes.filter((n) => n.gpus > 0).map((n) => ({
         targets: [`127.0.0.1:${n.ports.dcgmExporter}`],
-        labels: { instance: n.name, role: "compute", site: "onprem", gpu: "true", docker_host: p.docker.host },
+        labels: { instance: n.name, role: "compute", site: "onprem", gpu: "true", docker_host: hostOf(p, n).url },
     }));
 }
 

@@ -2,10 +2,11 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { inBatches } from "../plan/batches";
-import { COMPUTE_NETWORK, ContainerSpec, DcgmExporterSpec } from "../plan/containers";
+import { ContainerSpec, DcgmExporterSpec } from "../plan/containers";
+import { LOCAL_DOCKER_HOST } from "../plan/dockerHosts";
 import { GeneratedName, isRef, resolveValue, Value } from "../plan/generated";
 import { ClusterPlan } from "../plan/plan";
-import { HOME_SERVER } from "../plan/layout";
+import { HOME_SERVER, hostOf } from "../plan/layout";
 import { CONFIG_FILES_DIR } from "../plan/templates";
 import { limitPids } from "./pidsLimit";
 
@@ -91,57 +92,88 @@ export function dcgmExporterArgs(spec: DcgmExporterSpec, image: pulumi.Input<str
     };
 }
 
+/** What one Docker host holds: its provider, image and network, and what its nodes mount. */
+interface HostResources {
+    child: pulumi.CustomResourceOptions;
+    image: docker.Image;
+    network: docker.Network;
+    /** Its engine's home volume (a host sharing another's engine mounts that one's). */
+    home: docker.Volume;
+    /** Only on a host with GPU nodes. */
+    dcgmImage?: docker.RemoteImage;
+}
+
 /**
- * The on-premises half: the compute image built on the Docker host, the
- * slurm_network, and one container per node that dials out through the tunnels.
+ * The on-premises half, per Docker host: the compute image built on its engine, its
+ * network, and one container per node that dials out through the tunnels.
  */
 export class ComputeNodes extends pulumi.ComponentResource {
     /** One container per node, and a DCGM exporter per GPU node, declared in batches (components/plan/batches.ts): await it. */
     public readonly containers: Promise<docker.Container[]>;
-    public readonly image: docker.Image;
+    /** The compute image, by Docker host name. */
+    public readonly images: Record<string, docker.Image>;
 
     constructor(name: string, args: ComputeNodesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hpc-stack:compute:ComputeNodes", name, {}, opts);
         const p = args.plan;
-        const provider = new docker.Provider(`${name}-docker`, { host: p.docker.host }, { parent: this });
-        const child = { parent: this, provider };
+        // The DCGM exporter's image, on each host with GPU nodes.
+        const dcgmImages = new Map(p.dcgmExporters.map((d) => [d.host, d.image]));
+        // One volume per engine: hosts that share one (the lab's two sites on one dockerd)
+        // share its volume, which Docker names alone, so a second resource would fight the first.
+        const homes = new Map<string, docker.Volume>();
+        const hosts = new Map(p.dockerHosts.map((h): [string, HostResources] => {
+            // "local" keeps the names of the stacks deployed before dockerHosts: no replacement.
+            const suffix = h.name === LOCAL_DOCKER_HOST ? "" : `-${h.name}`;
+            const provider = new docker.Provider(`${name}-docker${suffix}`, { host: h.url }, { parent: this });
+            const child = { parent: this, provider };
+            const image = new docker.Image(`${name}-image${suffix}`, {
+                // Tagged by content, so a changed Dockerfile or script replaces the containers.
+                imageName: p.computeImage.tag,
+                build: {
+                    context: CONFIG_FILES_DIR,
+                    dockerfile: path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile),
+                    args: p.computeImage.buildArgs,
+                    platform: "linux/amd64",
+                },
+                skipPush: true,
+            }, child);
+            const network = new docker.Network(`${name}-network${suffix}`, { name: h.network, driver: "bridge" }, child);
+            // /home: kept when the stack's containers are replaced, and protected, for it holds
+            // the users' files (remove it by hand, after a backup, to destroy the stack).
+            const home = homes.get(h.url) ?? new docker.Volume(`${name}-home${suffix}`, homeVolumeArgs(p), { ...child, protect: true });
+            homes.set(h.url, home);
+            // Pulled once per Docker host, by its pinned tag; kept when the stack goes (a large image).
+            const dcgm = dcgmImages.get(h.name);
+            const dcgmImage = dcgm ? new docker.RemoteImage(`${name}-dcgm-exporter-image${suffix}`, { name: dcgm, keepLocally: true }, child) : undefined;
+            return [h.name, { child, image, network, home, dcgmImage }];
+        }));
+        this.images = Object.fromEntries([...hosts].map(([h, r]) => [h, r.image]));
+        const on = (spec: { name: string; host: string }): HostResources => {
+            const r = hosts.get(spec.host);
+            if (!r) throw new Error(`container ${spec.name} runs on Docker host ${spec.host}, which the plan does not declare`);
+            return r;
+        };
 
-        this.image = new docker.Image(`${name}-image`, {
-            // Tagged by content, so a changed Dockerfile or script replaces the containers.
-            imageName: p.computeImage.tag,
-            build: {
-                context: CONFIG_FILES_DIR,
-                dockerfile: path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile),
-                args: p.computeImage.buildArgs,
-                platform: "linux/amd64",
-            },
-            skipPush: true,
-        }, child);
-        const network = new docker.Network(`${name}-network`, { name: COMPUTE_NETWORK, driver: "bridge" }, child);
-        // /home: kept when the stack's containers are replaced, and protected, for it holds
-        // the users' files (remove it by hand, after a backup, to destroy the stack).
-        const home = new docker.Volume(`${name}-home`, homeVolumeArgs(p), { ...child, protect: true });
+        const homeHost = on(p.homeServer);
         const homeServer = new docker.Container(`${name}-${HOME_SERVER}`,
-            containerArgs(p.homeServer, this.image.imageName, network.name, args.generated),
-            { ...child, deleteBeforeReplace: true, dependsOn: [home] });
-        limitPids(`${name}-${HOME_SERVER}`, p.homeServer, homeServer, p.docker.host, this);
+            containerArgs(p.homeServer, homeHost.image.imageName, homeHost.network.name, args.generated),
+            { ...homeHost.child, deleteBeforeReplace: true, dependsOn: [homeHost.home] });
+        limitPids(`${name}-${HOME_SERVER}`, p.homeServer, homeServer, hostOf(p, p.homeServer).url, this);
 
         // Delete-first on replacement (a new image, say): the node's container name, its
         // published SSH port and its tunnel's ports on the controller are one node's,
         // so a second copy cannot start beside the first (pulumi-docker#1356).
         const dcgm = new Map(p.dcgmExporters.map((d) => [d.node, d]));
-        // Pulled once per Docker host, by its pinned tag; kept when the stack goes (a large image).
-        const dcgmImage = dcgm.size ? new docker.RemoteImage(`${name}-dcgm-exporter-image`,
-            { name: p.dcgmExporters[0].image, keepLocally: true }, child) : undefined;
         this.containers = inBatches(p.containers, (spec) => {
+            const host = on(spec);
             const node = new docker.Container(`${name}-${spec.node}`,
-                containerArgs(spec, this.image.imageName, network.name, args.generated), { ...child, deleteBeforeReplace: true, dependsOn: [home] });
-            limitPids(`${name}-${spec.node}`, spec, node, p.docker.host, this);
+                containerArgs(spec, host.image.imageName, host.network.name, args.generated), { ...host.child, deleteBeforeReplace: true, dependsOn: [host.home] });
+            limitPids(`${name}-${spec.node}`, spec, node, hostOf(p, spec).url, this);
             const exporter = dcgm.get(spec.node);
             // A new node container (new id) replaces its exporter, which must join the new namespace.
-            if (exporter && dcgmImage) {
-                new docker.Container(`${name}-${exporter.name}`, dcgmExporterArgs(exporter, dcgmImage.imageId, node),
-                    { ...child, deleteBeforeReplace: true });
+            if (exporter && host.dcgmImage) {
+                new docker.Container(`${name}-${exporter.name}`, dcgmExporterArgs(exporter, host.dcgmImage.imageId, node),
+                    { ...host.child, deleteBeforeReplace: true });
             }
             return node;
         });

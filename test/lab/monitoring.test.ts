@@ -94,7 +94,7 @@ describe("lab: monitoring", function () {
             assert.deepEqual([t.labels.role, t.labels.site, t.labels.gpu], n ? ["compute", "onprem", n.gpus > 0 ? "true" : "false"]
                 : [t.labels.instance, "aws", "false"], t.scrapeUrl);
             if (n) {
-                assert.equal(t.labels.docker_host, p.docker.host);
+                assert.equal(t.labels.docker_host, p.dockerHosts.find((h) => h.name === n.host)?.url);
                 // Through the node's tunnel: a port of the controller's loopback.
                 const port = t.labels.job === "dcgm" ? n.ports.dcgmExporter : n.ports.nodeExporter;
                 assert.equal(t.scrapeUrl, `http://127.0.0.1:${port}/metrics`);

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Proves the config tests can fail: removes one validation at a time from
-# components/plan/config.ts or components/plan/users.ts and expects the config
+# components/plan/config.ts, users.ts or dockerHosts.ts and expects the config
 # suite to go red. Restores the files.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 config=components/plan/config.ts
 users=components/plan/users.ts
+hosts=components/plan/dockerHosts.ts
 backups=$(mktemp -d)
 cp "$config" "$backups/config.ts"
 cp "$users" "$backups/users.ts"
-restore() { cp "$backups/config.ts" "$config"; cp "$backups/users.ts" "$users"; }
+cp "$hosts" "$backups/dockerHosts.ts"
+restore() { cp "$backups/config.ts" "$config"; cp "$backups/users.ts" "$users"; cp "$backups/dockerHosts.ts" "$hosts"; }
 trap 'restore; rm -rf "$backups"' EXIT
 
 # name | perl substitution applied to config.ts
@@ -46,6 +48,27 @@ config_mutants=(
   "homeTunnelPort claim|s/, \"homeTunnelPort\"\] as const\) claim/] as const) claim/"
   "NFS export regex|s/homeNfsExport: z.string\(\).regex\(\/[^\n]*?\/, /homeNfsExport: z.string().regex(\/.*\/s, /"
   "home reserved node name|s/, \"default\", \"home\"\]/, \"default\"]/"
+  "invalid_key message|s/i.issues\[0\]\?.message \?\? i.message/i.message/"
+  "node field default shown|s/path.length === 3 \&\& path\[0\] === \"computeNodes\"/false/"
+  "docker host keys listed|s/if \(path\[0\] === \"dockerHosts\"\) return DOCKER_HOST_KEYS;//"
+  "deviceIds min|s/deviceIds: z.array\(z.number\(\).int\(\).min\(0, /deviceIds: z.array(z.number().int().min(-9, /"
+  "docker host checks|s/checkDockerHosts\(c, issue\);//"
+)
+
+# name | perl substitution applied to dockerHosts.ts
+hosts_mutants=(
+  "docker URL regex|s/\^\(unix:/^(tcp:.*|unix:/"
+  "host gpus min|s/gpus: z.number\(\).int\(\).min\(0, /gpus: z.number().int().min(-9, /"
+  "host keys strict|s/\}\)\.strict\(\);\n\nexport type DockerHostConfig/});\n\nexport type DockerHostConfig/"
+  "dockerHost beside dockerHosts|s/explicit \&\& c.dockerHost !== DEFAULT_DOCKER_URL/false/"
+  "unknown host|s/if \(!host\) \{\n            issue/if (!host) {\n            if (false) issue/"
+  "deviceIds on gpus 0|s/if \(n.gpus === 0\) return issue/if (false) return issue/"
+  "deviceIds length|s/n.deviceIds.length !== n.gpus/false/"
+  "deviceIds duplicates|s/if \(dup !== undefined\) return issue/if (false) return issue/"
+  "deviceId beyond host|s/id >= host.gpus/false/"
+  "deviceId held twice|s/if \(other !== undefined\) \{/if (false) {/"
+  "host GPU capacity|s/asked > host.gpus/false/"
+  "NFS for several engines|s/urls.length > 1 \&\& !c.homeNfsExport/false/"
 )
 
 # name | perl substitution applied to users.ts
@@ -84,5 +107,6 @@ run() {
 }
 run "$config" "$backups/config.ts" "${config_mutants[@]}"
 run "$users" "$backups/users.ts" "${users_mutants[@]}"
+run "$hosts" "$backups/dockerHosts.ts" "${hosts_mutants[@]}"
 restore
 exit $failed
