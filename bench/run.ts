@@ -7,7 +7,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { down, up } from "../lab/cluster";
 import { docker } from "../lab/docker";
-import { containerName, labPlan } from "../lab/labPlan";
+import { containerName, LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
 import { ssh } from "../lab/ssh";
 
 const args = new Set(process.argv.slice(2));
@@ -95,6 +95,35 @@ async function restartReturn(n = 5): Promise<void> {
     console.log(`first job after a compute container restart (sbatch right after docker restart -> COMPLETED in sacct), ${n} restarts:`, results.restartReturn);
 }
 
+/**
+ * What the peer path across Docker hosts costs (tunnels.ts srunSlices): in one job on the
+ * two-host lab, `srun -N2 true` between two nodes of one host (over its network) against
+ * one node of each host (through the controller's tunnels), timed in the batch script.
+ */
+async function crossHostCost(runs = 15): Promise<void> {
+    const two = labPlan(LAB_TWO_HOSTS);
+    await up(two, quiet);
+    const ms = "$(( ($(date +%s%N) - t) / 1000000 ))";
+    const loop = (nodes: string) => `for i in $(seq ${runs}); do t=$(date +%s%N); srun -N2 -w ${nodes} true; echo ${nodes} ${ms}; done`;
+    const id = (await ssh(p, "controller", `sbatch --parsable -N3 -w compute[1-3] -o /tmp/cross-%j.out --wrap '${loop("compute1,compute2")}; ${loop("compute1,compute3")}'`)).trim();
+    for (;;) {
+        const st = (await ssh(p, "controller", `sacct -n -X -P -j ${id} -o State`)).trim();
+        if (st === "COMPLETED") break;
+        if (/FAILED|CANCELLED|NODE_FAIL|TIMEOUT/.test(st)) throw new Error(`cross-host job ${id} ${st}`);
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    const lines = (await docker(["exec", containerName("compute1"), "cat", `/tmp/cross-${id}.out`])).trim().split("\n").map((l) => l.split(" "));
+    const median = (nodes: string) => {
+        const v = lines.filter((l) => l[0] === nodes).map((l) => Number(l[1])).sort((a, b) => a - b);
+        return v[Math.floor(v.length / 2)];
+    };
+    const same = median("compute1,compute2");
+    const cross = median("compute1,compute3");
+    results.crossHost = { runs, sameHostMedianMs: same, crossHostMedianMs: cross, ratio: Math.round((cross / same) * 100) / 100 };
+    console.log("srun -N2 true inside a job: two nodes of one host vs one node on each of two hosts (through the controller):", results.crossHost);
+    await up(p, quiet);
+}
+
 /** A PromQL query on the lab's Prometheus, from the controller itself (its loopback). */
 async function promQuery(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
     const py = "import json,sys,urllib.parse,urllib.request;"
@@ -136,6 +165,7 @@ async function main(): Promise<void> {
     results.bringUpCachedS = await bringUp("bring-up from cached images");
     await turnaround();
     await restartReturn();
+    await crossHostCost();
     await monitoringCost();
     if (process.env.HPC_LAB_KEEP !== "1") await down(quiet);
 }

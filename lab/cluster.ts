@@ -8,7 +8,7 @@ import { computeSpecHash, createCompute } from "./compute";
 import { createStandin, standinName, standinSpecHash } from "./dcgmStandin";
 import { docker, dockerAvailable, exists, run } from "./docker";
 import { ensureImages } from "./images";
-import { bastionVpcIp, containerName, LAB_LABEL, NETWORKS, SPEC_LABEL } from "./labPlan";
+import { bastionVpcIp, containerName, LAB_LABEL, labNetworks, NETWORKS, SPEC_LABEL } from "./labPlan";
 import { runStep, ssh, sshHost, waitForSsh, writeLabSshConfig } from "./ssh";
 import { generatedValues, removeState, SSH_CONFIG } from "./state";
 
@@ -40,8 +40,8 @@ export async function preflight(setup = false): Promise<void> {
     }
 }
 
-async function ensureNetworks(log: Log): Promise<void> {
-    for (const n of Object.values(NETWORKS)) {
+async function ensureNetworks(p: ClusterPlan, log: Log): Promise<void> {
+    for (const n of labNetworks(p)) {
         if (await exists("network", n.name)) continue;
         await docker(["network", "create", "--label", `${LAB_LABEL}=1`, "--subnet", n.subnet, n.name]);
         log(`created network ${n.name} ${n.subnet}`);
@@ -144,7 +144,7 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
     const images = await phase("images", log, () => ensureImages(p, log));
     const values = await phase("generated values (.lab-state/)", log, () => generatedValues(p));
     writeLabSshConfig(p, values.knownHosts);
-    await phase("networks", log, () => ensureNetworks(log));
+    await phase("networks", log, () => ensureNetworks(p, log));
     await phase("bastion and controller (EC2 stand-ins)", log, async () => {
         await ensureHost("bastion", images.host, [
             { network: NETWORKS.vpc.name, ip: bastionVpcIp(p) },

@@ -7,7 +7,7 @@ import { ContainerSpec } from "../components/plan/containers";
 import { contentHash } from "../components/plan/contentHash";
 import { GeneratedName, resolveValue } from "../components/plan/generated";
 import { docker } from "./docker";
-import { containerName, LAB_LABEL, NETWORKS } from "./labPlan";
+import { containerName, LAB_LABEL, labNetworkName, NETWORKS } from "./labPlan";
 
 /** `docker create` arguments for a spec (no secrets: those go in as files). */
 export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = []): string[] {
@@ -15,7 +15,7 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         "create", "--name", containerName(spec.node), "--hostname", spec.name,
         "--label", `${LAB_LABEL}=1`, ...extraLabels.flatMap((l) => ["--label", l]),
         ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
-        "--network", NETWORKS.onprem.name, "--network-alias", spec.name,
+        "--network", labNetworkName(spec.network), "--network-alias", spec.name,
         "--restart", spec.restart,
         ...spec.capAdd.flatMap((c) => ["--cap-add", c]),
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),

@@ -1,6 +1,7 @@
 // The lab's stack config: the same schema and plan as `pulumi up`, with the
 // addresses of the lab's own Docker networks instead of AWS's.
-import { parseConfig, RawConfig } from "../components/plan/config";
+import { DEFAULT_COMPUTE_NODES, parseConfig, RawConfig } from "../components/plan/config";
+import { COMPUTE_NETWORK } from "../components/plan/layout";
 import { ClusterPlan, plan } from "../components/plan/plan";
 import { BASE_IMAGE } from "./images";
 import { withLabUserKeys } from "./userKeys";
@@ -16,6 +17,21 @@ export const NETWORKS = {
     vpc: { name: `${LAB_PREFIX}-vpc`, subnet: "172.29.0.0/16" },
     onprem: { name: `${LAB_PREFIX}-onprem`, subnet: "172.27.0.0/24" },
 } as const;
+
+/**
+ * The lab's network for a Docker host's on-premises network: slurm_network is onprem, and
+ * each other host's is its own (hpc-lab-onprem-<host>). Docker isolates bridge networks from
+ * each other, so two hosts' nodes have no route between them, as at two sites.
+ */
+export const labNetworkName = (network: string): string =>
+    network === COMPUTE_NETWORK ? NETWORKS.onprem.name : `${NETWORKS.onprem.name}-${network.slice(COMPUTE_NETWORK.length + 1)}`;
+
+/** Every lab network the plan needs: the fixed three, and one /24 per further Docker host's network. */
+export function labNetworks(p: ClusterPlan): { name: string; subnet: string }[] {
+    const extra = [...new Set(p.dockerHosts.map((h) => h.network))].filter((n) => n !== COMPUTE_NETWORK)
+        .map((n, i) => ({ name: labNetworkName(n), subnet: `172.27.${i + 1}.0/24` }));
+    return [...Object.values(NETWORKS), ...extra];
+}
 
 export const BASTION_WAN_IP = "172.28.0.10";
 /** Stands for a receiver's token in the lab: the tests look for it where it must be, and where it must not. */
@@ -47,6 +63,15 @@ export const LAB_CONFIG: RawConfig = {
         { name: "alice", uid: 2001, account: "physics", sshPublicKey: "ssh-ed25519 AAAA (the lab's)" },
         { name: "bob", uid: 2002, account: "physics", sshPublicKey: "ssh-ed25519 AAAA (the lab's)" },
     ],
+};
+
+/**
+ * The lab's stack with a third node on a second Docker host: the same engine, its own
+ * network, no route to the first's (the hosts suite, and the peer path's cost in the bench).
+ */
+export const LAB_TWO_HOSTS: RawConfig = {
+    dockerHosts: { local: { url: "unix:///var/run/docker.sock" }, site2: { url: "unix:///var/run/docker.sock" } },
+    computeNodes: [...DEFAULT_COMPUTE_NODES, { name: "compute3", host: "site2", cpus: 1, memoryMb: 1024 }],
 };
 
 /** The lab's plan: LAB_CONFIG with overrides, or (whole) a stack's config (stack.ts); users log in with the lab's keys. */

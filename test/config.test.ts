@@ -127,6 +127,16 @@ describe("stack config schema", () => {
         it("a node named home, the home server's container and tunnel", () => rejects({ computeNodes: [{ name: "home" }] }, "computeNodes[0].name", "home", /reserved/));
 
         // Several Docker hosts: each node on one, holding GPUs no other node on it holds.
+        it("an srun range too small for a slice per node when nodes span hosts, naming the range that is enough", () => rejects({
+            dockerHosts: { local: { url: "unix:///var/run/docker.sock" }, site2: { url: "unix:///var/run/docker.sock" } },
+            computeNodes: [1, 2, 3, 4, 5, 6].map((i) => ({ name: `c${i}`, host: i > 3 ? "site2" : "local" })),
+        }, "srunPortRange", "\"60001-60040\" (default)", /gives each of the 6 nodes 3 ports.*2 Docker hosts need 4 each.*use at least 60001-60048/));
+        it("accepts the same six nodes on one host, and on two with the range it names", () => {
+            const nodes = [1, 2, 3, 4, 5, 6].map((i) => ({ name: `c${i}`, host: i > 3 ? "site2" : "local" }));
+            const hosts = { local: { url: "unix:///var/run/docker.sock" }, site2: { url: "unix:///var/run/docker.sock" } };
+            parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes.map((n) => ({ name: n.name })) });
+            parseConfig({ trustedCidrs: ["203.0.113.0/24"], dockerHosts: hosts, computeNodes: nodes, srunPortRange: "60001-60048" });
+        });
         it("an unauthenticated Docker host in dockerHosts", () => rejects({ dockerHosts: { gpusrv1: { url: "tcp://10.9.9.9:2375" } } },
             "dockerHosts.gpusrv1.url", "tcp://10.9.9.9:2375", /unauthenticated/));
         it("a Docker host name that is not a host name", () => rejects({ dockerHosts: { GPU_1: { url: SSH_URL } } }, "dockerHosts.GPU_1", SSH_URL, /lower-case host name/));

@@ -7,7 +7,7 @@ import { DEFAULT_ACCOUNT } from "./users";
 import { accountUsers, userSteps } from "./userSteps";
 import { BootstrapStep, PlannedFile } from "./steps";
 import { configFile, render } from "./templates";
-import { allTunnels, bastionKeyOptions, controllerKeyOptions, rangePorts, splitSrunRange, TUNNEL_USER } from "./tunnels";
+import { allTunnels, bastionKeyOptions, controllerKeyOptions, rangePorts, splitSrunRange, SRUN_HOLD_ADDRESS, TUNNEL_USER } from "./tunnels";
 
 export const ACCOUNTING_DB = "slurm_acct_db";
 export const BACKUP_DIR = "/var/backups/slurm-accounting";
@@ -33,7 +33,7 @@ function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapSte
 }
 
 export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
-    const reserved = rangePorts(splitSrunRange(p.ports.srun).compute).map((port) => `ListenStream=127.0.0.1:${port}`);
+    const reserved = rangePorts(splitSrunRange(p.ports.srun).compute).map((port) => `ListenStream=${SRUN_HOLD_ADDRESS}:${port}`);
     const step = (s: Omit<BootstrapStep, "host" | "env" | "files" | "generated"> & Partial<BootstrapStep>): BootstrapStep =>
         ({ host: "controller", env: {}, files: [], generated: [], ...s });
     return [

@@ -22,6 +22,13 @@ export const CONTROLLER_HOST_INDEX = 10;
 export const AWS_PREFIX = { largest: 16, smallest: 28 } as const;
 /** srun(1): one srun opens 4 ports (5 with --pty), and the range is split in two halves: 5 ports each at the least. */
 export const SRUN_RANGE_PORTS = { min: 10, max: 1000 } as const;
+/**
+ * Ports of each node's own slice of the compute half when the nodes span Docker hosts
+ * (tunnels.ts srunSlices). An srun in a job holds 3 (measured, lab/EXPERIMENT.md), so a
+ * slice needs at least SRUN_SLICE_MIN.
+ */
+export const srunSliceSize = (rangeSize: number, nodes: number): number => Math.floor((rangeSize - Math.ceil(rangeSize / 2)) / nodes);
+export const SRUN_SLICE_MIN = 4;
 /** Keys the schema keeps, with what nothing does with them yet: setting one is reported. None today. */
 export const RESERVED_KEYS: Record<string, string> = {};
 
@@ -179,6 +186,15 @@ export const configSchema = z.object({
             issue(["srunPortRange"], `holds ${size} ports: it is split between controller and job sruns, and one srun opens 4 (5 with --pty), so it needs at least ${SRUN_RANGE_PORTS.min}`);
         } else if (size > SRUN_RANGE_PORTS.max) {
             issue(["srunPortRange"], `holds ${size} ports: every node opens one tunnel forward per port of its lower half, so it may hold at most ${SRUN_RANGE_PORTS.max}`);
+        }
+        const hosts = new Set(c.computeNodes.map((n) => n.host));
+        const slice = srunSliceSize(size, c.computeNodes.length);
+        if (hosts.size > 1 && slice < SRUN_SLICE_MIN) {
+            // The smallest range whose compute half gives every node a slice.
+            let need = size;
+            while (srunSliceSize(need, c.computeNodes.length) < SRUN_SLICE_MIN) need++;
+            issue(["srunPortRange"], `gives each of the ${c.computeNodes.length} nodes ${slice} ports of its upper half, and nodes on ${hosts.size} Docker hosts ` +
+                `need ${SRUN_SLICE_MIN} each (their sruns are reached through the controller, each in its own ports): use at least ${srun[0]}-${srun[0] + need - 1}`);
         }
     }
 

@@ -4,7 +4,7 @@ import { contentHash } from "./contentHash";
 import { ref, Value } from "./generated";
 import { configDir, configFile } from "./templates";
 import { ClusterLayout, ComputeNodePlan, hostOf } from "./layout";
-import { nodeTunnel, NODE_LOCAL_PORTS, TUNNEL_USER } from "./tunnels";
+import { nodeTunnel, NODE_LOCAL_PORTS, tunnelledPeers, TUNNEL_USER } from "./tunnels";
 
 export const TUNNEL_KEY_PATH = "/etc/hpc/tunnel/id_ed25519";
 export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
@@ -122,6 +122,8 @@ function envFor(p: ClusterLayout, n: ComputeNodePlan): Record<string, Value> {
         TUNNEL_JUMP: ref("bastionAddress", `${TUNNEL_USER}@`),
         TUNNEL_LOCAL_PORTS: t.local.join(" "),
         TUNNEL_REMOTE_FORWARDS: extraRemote.join(" "),
+        // Peers on other Docker hosts: their slurmd through the tunnel, not peer-forwards.sh.
+        PEER_TUNNEL_PORTS: tunnelledPeers(p, n).map((j) => j.ports.slurmd).join(" "),
         SLURM_USERS: userList(p.users),
         // Every job user, admin included, gets a home on the volume: jobs start in it.
         HOME_USERS: userList(p.users),

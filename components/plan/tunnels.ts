@@ -1,5 +1,6 @@
 // The reverse-tunnel design as data: which ports each node forwards, and the
 // authorized_keys restrictions that allow exactly those forwards and no shell.
+import { srunSliceSize } from "./config";
 import { ClusterLayout, ComputeNodePlan, HOME_SERVER, PortRange } from "./layout";
 
 export const TUNNEL_USER = "hpc-tunnel";
@@ -34,7 +35,51 @@ export function rangePorts(r: PortRange): number[] {
     return Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i);
 }
 
+/** Whether the nodes run on several Docker hosts: then a step's traffic between hosts goes through the controller. */
+export const spansHosts = (p: ClusterLayout): boolean => new Set(p.nodes.map((n) => n.host)).size > 1;
+
+/**
+ * Each node's own ports of the compute half, when the nodes span Docker hosts (else none:
+ * every srun in a job may bind anywhere in the compute half, and peers reach it over the
+ * host's network).
+ *
+ * Why slices: a peer on another host reaches a node's slurmd through the controller (its
+ * -L to the node's -R), so that slurmd sees the launch come from 127.0.0.1, and its
+ * slurmstepd connects back to 127.0.0.1:<the srun's port>. That port must therefore
+ * lead, on every node, to the one node whose srun holds it: each node's sruns are kept to
+ * its own slice (it holds every other slice with -L listeners, as the compute nodes hold
+ * the controller's half), and its slice reaches it from every other node through its own -R.
+ */
+export function srunSlices(p: ClusterLayout): Map<string, PortRange> {
+    if (!spansHosts(p)) return new Map();
+    const half = splitSrunRange(p.ports.srun).compute;
+    const size = srunSliceSize(p.ports.srun.to - p.ports.srun.from + 1, p.nodes.length);
+    return new Map(p.nodes.map((n, i) => [n.name, { from: half.from + i * size, to: half.from + (i + 1) * size - 1 }]));
+}
+
+/**
+ * The controller's socket unit holds the whole compute half on this address: a listener
+ * on any 127.x address keeps srun's 0.0.0.0 bind off a port (measured), and unlike
+ * 127.0.0.1 it never takes a port from a node's -R forward of its slice, so no change of
+ * slices (a node added, a host added) can fail on a port a running tunnel still holds.
+ */
+export const SRUN_HOLD_ADDRESS = "127.0.0.2";
+
+/** Ports of the compute half that no node's slice takes (a remainder): every node holds them too. */
+export function unslicedPorts(p: ClusterLayout): number[] {
+    const sliced = new Set([...srunSlices(p).values()].flatMap(rangePorts));
+    return rangePorts(splitSrunRange(p.ports.srun).compute).filter((port) => !sliced.has(port));
+}
+
+/** The slurmd ports of a node's peers on other Docker hosts: reached through its tunnel, not over its host's network. */
+export function tunnelledPeers(p: ClusterLayout, n: ComputeNodePlan): ComputeNodePlan[] {
+    return p.nodes.filter((j) => j.host !== n.host);
+}
+
 export function nodeTunnel(p: ClusterLayout, n: ComputeNodePlan): NodeTunnel {
+    const slices = srunSlices(p);
+    const own = slices.get(n.name);
+    const othersSlices = p.nodes.filter((j) => j.name !== n.name && slices.has(j.name)).flatMap((j) => rangePorts(slices.get(j.name)!));
     return {
         node: n.name,
         remote: [
@@ -46,8 +91,15 @@ export function nodeTunnel(p: ClusterLayout, n: ComputeNodePlan): NodeTunnel {
             // Users' apps bind the same number on the node's loopback: the port a job
             // picks is the one its laptop command names.
             ...n.appPorts.map((port) => ({ listen: port, target: port })),
+            // Its sruns' ports, for the slurmstepds of peers on other hosts (srunSlices).
+            ...(own ? rangePorts(own).map((port) => ({ listen: port, target: port })) : []),
         ],
-        local: [p.ports.slurmctld, ...rangePorts(splitSrunRange(p.ports.srun).controller)],
+        local: [
+            p.ports.slurmctld, ...rangePorts(splitSrunRange(p.ports.srun).controller),
+            ...tunnelledPeers(p, n).map((j) => j.ports.slurmd),
+            // Every other port of the compute half is held here, so its sruns keep to their slice.
+            ...othersSlices, ...(own ? unslicedPorts(p) : []),
+        ],
     };
 }
 

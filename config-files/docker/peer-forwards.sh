@@ -5,7 +5,9 @@
 # to <peer>:<p> (peers resolve by container name). Reading the served config
 # keeps each container's spec independent of the others: adding a node restarts
 # nobody, and re-reading it every 10 s picks the new node up.
-# Env: NODE_NAME; PEER_CONF (default /run/slurm/conf/slurm.conf).
+# Peers on other Docker hosts are not on this network: their slurmd ports
+# (PEER_TUNNEL_PORTS) come through the tunnel's -L instead, and are skipped here.
+# Env: NODE_NAME; PEER_CONF (default /run/slurm/conf/slurm.conf); PEER_TUNNEL_PORTS.
 set -uo pipefail
 conf=${PEER_CONF:-/run/slurm/conf/slurm.conf}
 declare -A pids=()
@@ -19,7 +21,7 @@ while :; do
     while read -r line; do
       [[ "$line" =~ ^NodeName=([^[:space:]]+)[[:space:]].*[[:space:]]Port=([0-9]+) ]] || continue
       name=${BASH_REMATCH[1]} port=${BASH_REMATCH[2]}
-      [[ "$name" == "$NODE_NAME" ]] || want["$port"]=$name
+      [[ "$name" == "$NODE_NAME" || " ${PEER_TUNNEL_PORTS:-} " == *" $port "* ]] || want["$port"]=$name
     done <"$conf"
   fi
   for port in "${!pids[@]}"; do
