@@ -114,9 +114,9 @@ describe("adapters: the Pulumi program follows the plan", () => {
             assert.equal(c.restart, "unless-stopped");
             assert.deepEqual([c.memory, c.memorySwap, c.cpus, c.securityOpts], [spec.limits.memoryMb, spec.limits.memoryMb, String(spec.limits.cpus), spec.securityOpts], spec.node);
             assert.deepEqual(c.healthcheck, { tests: spec.healthcheck.test, interval: "15s", timeout: "10s", startPeriod: "60s", retries: 3 }, spec.node);
-            // No pidsLimit in @pulumi/docker: a local command sets it on the container's engine.
-            const pids = m.one("command:local:Command", `compute-${spec.node}-pids`);
-            assert.match(String(pids.inputs.create), new RegExp(`^docker update --pids-limit ${spec.limits.pids} `), spec.node);
+            // No pidsLimit in @pulumi/docker: a local command per host and limit sets it on the container's engine.
+            const pids = m.one("command:local:Command", `compute-pids-local-${spec.limits.pids}`);
+            assert.match(String(pids.inputs.create), new RegExp(`^docker update --pids-limit ${spec.limits.pids} (\\S+ )*${spec.name}( |$)`), spec.node);
             if (spec.gpus > 0) assert.deepEqual(c.deviceRequests, [{ driver: "nvidia", deviceIds: spec.gpuIds.map(String), capabilities: ["gpu"] }]);
             else assert.equal(c.deviceRequests, undefined);
         }

@@ -158,7 +158,6 @@ export class ComputeNodes extends pulumi.ComponentResource {
         const homeServer = new docker.Container(`${name}-${HOME_SERVER}`,
             containerArgs(p.homeServer, homeHost.image.imageName, homeHost.network.name, args.generated),
             { ...homeHost.child, deleteBeforeReplace: true, dependsOn: [homeHost.home] });
-        limitPids(`${name}-${HOME_SERVER}`, p.homeServer, homeServer, hostOf(p, p.homeServer).url, this);
 
         // Delete-first on replacement (a new image, say): the node's container name, its
         // published SSH port and its tunnel's ports on the controller are one node's,
@@ -168,7 +167,6 @@ export class ComputeNodes extends pulumi.ComponentResource {
             const host = on(spec);
             const node = new docker.Container(`${name}-${spec.node}`,
                 containerArgs(spec, host.image.imageName, host.network.name, args.generated), { ...host.child, deleteBeforeReplace: true, dependsOn: [host.home] });
-            limitPids(`${name}-${spec.node}`, spec, node, hostOf(p, spec).url, this);
             const exporter = dcgm.get(spec.node);
             // A new node container (new id) replaces its exporter, which must join the new namespace.
             if (exporter && host.dcgmImage) {
@@ -177,6 +175,8 @@ export class ComputeNodes extends pulumi.ComponentResource {
             }
             return node;
         });
-        this.containers.then((cs) => this.registerOutputs({ containers: cs.map((c) => c.name) }), () => undefined);
+        const limited = this.containers.then((cs) => limitPids(name, [p.homeServer, ...p.containers].map((spec, i) =>
+            ({ spec, container: i === 0 ? homeServer : cs[i - 1], host: hostOf(p, spec) })), this));
+        Promise.all([this.containers, limited]).then(([cs]) => this.registerOutputs({ containers: cs.map((c) => c.name) }), () => undefined);
     }
 }

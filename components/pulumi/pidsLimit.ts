@@ -3,18 +3,27 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec } from "../plan/containers";
 
+/** A declared container and the spec it came from, with its Docker host's name and engine. */
+export interface Limited { spec: ContainerSpec; container: docker.Container; host: { name: string; url: string } }
+
 /**
- * The spec's PID limit on a created container (CIS Docker 5.29). @pulumi/docker 5.2.0's
+ * Each container's PID limit from its spec (CIS Docker 5.29). @pulumi/docker 5.2.0's
  * Container has no pidsLimit (its Terraform provider lacks pids_limit), so `docker update`
- * sets it, on the container's own engine, once per container (its id is the trigger: a
- * replaced container gets it again). Needs the docker CLI where `pulumi up` runs, as the
- * image build does. The command holds names and a number only, never a secret.
+ * sets it on the containers' own engine: one command per host and limit, not per
+ * container (at 1000 nodes, 1000 more resources would slow every `pulumi up`). The
+ * containers' ids are its triggers, so a replaced container gets its limit again. Needs
+ * the docker CLI where `pulumi up` runs, as the image build does; the command holds names
+ * and numbers only, never a secret.
  */
-export function limitPids(name: string, spec: ContainerSpec, container: docker.Container, dockerHost: string,
-    parent: pulumi.Resource): command.local.Command {
-    return new command.local.Command(`${name}-pids`, {
-        create: pulumi.interpolate`docker update --pids-limit ${spec.limits.pids} ${container.name}`,
-        environment: { DOCKER_HOST: dockerHost },
-        triggers: [container.id, spec.limits.pids],
-    }, { parent, dependsOn: [container] });
+export function limitPids(name: string, items: Limited[], parent: pulumi.Resource): command.local.Command[] {
+    const groups = new Map<string, Limited[]>();
+    for (const i of items) {
+        const key = `${i.host.name}-${i.spec.limits.pids}`;
+        groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    return [...groups].map(([key, group]) => new command.local.Command(`${name}-pids-${key}`, {
+        create: pulumi.interpolate`docker update --pids-limit ${group[0].spec.limits.pids} ${pulumi.all(group.map((g) => g.container.name)).apply((ns) => ns.join(" "))}`,
+        environment: { DOCKER_HOST: group[0].host.url },
+        triggers: group.map((g) => g.container.id),
+    }, { parent, dependsOn: group.map((g) => g.container) }));
 }
