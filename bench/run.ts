@@ -47,17 +47,22 @@ async function bringUp(label: string): Promise<number> {
     return s;
 }
 
+/** Polls sacct until a job is COMPLETED; any other final state fails the bench. */
+async function completed(id: string, everyMs = 100): Promise<void> {
+    for (;;) {
+        const st = (await ssh(p, "controller", `sacct -n -X -P -j ${id} -o State`)).trim();
+        if (st === "COMPLETED") return;
+        if (/FAILED|CANCELLED|NODE_FAIL|TIMEOUT|OUT_OF_MEMORY/.test(st)) throw new Error(`job ${id} ${st}`);
+        await new Promise((r) => setTimeout(r, everyMs));
+    }
+}
+
 async function turnaround(n = 20): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
         const t = performance.now();
         const id = (await ssh(p, "controller", "sbatch --parsable -o /dev/null --wrap true")).trim();
-        for (;;) {
-            const st = (await ssh(p, "controller", `sacct -n -X -P -j ${id} -o State`)).trim();
-            if (st === "COMPLETED") break;
-            if (/FAILED|CANCELLED/.test(st)) throw new Error(`job ${id} ${st}`);
-            await new Promise((r) => setTimeout(r, 100));
-        }
+        await completed(id);
         times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
@@ -79,12 +84,7 @@ async function restartReturn(n = 5): Promise<void> {
         await docker(["restart", containerName(node)]);
         const t = performance.now();
         const id = (await ssh(p, "controller", `sbatch --parsable -w ${node} -o /dev/null --wrap true`)).trim();
-        for (;;) {
-            const st = (await ssh(p, "controller", `sacct -n -X -P -j ${id} -o State`)).trim();
-            if (st === "COMPLETED") break;
-            if (/FAILED|CANCELLED|NODE_FAIL/.test(st)) throw new Error(`job ${id} ${st}`);
-            await new Promise((r) => setTimeout(r, 100));
-        }
+        await completed(id);
         times.push(performance.now() - t);
         requeued += (await ssh(p, "controller", `sudo tail -n +${mark + 1} /var/log/slurm/slurmctld.log | grep -ci requeu || true`)).trim() === "0" ? 0 : 1;
         // Idle again before the next restart: a restart of a node slurmctld still calls down is another fault.
@@ -106,12 +106,7 @@ async function crossHostCost(runs = 15): Promise<void> {
     const ms = "$(( ($(date +%s%N) - t) / 1000000 ))";
     const loop = (nodes: string) => `for i in $(seq ${runs}); do t=$(date +%s%N); srun -N2 -w ${nodes} true; echo ${nodes} ${ms}; done`;
     const id = (await ssh(p, "controller", `sbatch --parsable -N3 -w compute[1-3] -o /tmp/cross-%j.out --wrap '${loop("compute1,compute2")}; ${loop("compute1,compute3")}'`)).trim();
-    for (;;) {
-        const st = (await ssh(p, "controller", `sacct -n -X -P -j ${id} -o State`)).trim();
-        if (st === "COMPLETED") break;
-        if (/FAILED|CANCELLED|NODE_FAIL|TIMEOUT/.test(st)) throw new Error(`cross-host job ${id} ${st}`);
-        await new Promise((r) => setTimeout(r, 1000));
-    }
+    await completed(id, 1000);
     const lines = (await docker(["exec", containerName("compute1"), "cat", `/tmp/cross-${id}.out`])).trim().split("\n").map((l) => l.split(" "));
     const median = (nodes: string) => {
         const v = lines.filter((l) => l[0] === nodes).map((l) => Number(l[1])).sort((a, b) => a - b);

@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { parseConfig } from "../components/plan/config";
 import { ClusterLayout, layout } from "../components/plan/layout";
-import { unslicedPorts, controllerKeyOptions, nodeTunnel, rangePorts, splitSrunRange, srunSlices, tunnelledPeers } from "../components/plan/tunnels";
+import { controllerKeyOptions, nodeTunnel, rangePorts, splitSrunRange, srunSlices, tunnelledPeers } from "../components/plan/tunnels";
 
 /** Three nodes; hosts as given (the layout's own field, so this test needs no dockerHosts config). */
 function withHosts(hosts: string[]): ClusterLayout {
@@ -30,7 +30,7 @@ describe("the peer path across Docker hosts", () => {
         assert.equal(new Set(all).size, all.length, "disjoint");
         assert.ok(all.every((port) => half.includes(port)), "inside the compute half");
         assert.ok(slices.every((s) => s.length >= 4), "room for an srun each");
-        assert.deepEqual([...all, ...unslicedPorts(two)].sort(), [...half].sort(), "slices and the remainder cover the half");
+        assert.ok(half.length - all.length < slices.length, "the slices leave less than one port per node unused");
     });
 
     it("reaches a peer on the other host through the tunnel, and one on its own host over its network", () => {

@@ -65,21 +65,13 @@ export function srunSlices(p: ClusterLayout): Map<string, PortRange> {
  */
 export const SRUN_HOLD_ADDRESS = "127.0.0.2";
 
-/** Ports of the compute half that no node's slice takes (a remainder): every node holds them too. */
-export function unslicedPorts(p: ClusterLayout): number[] {
-    const sliced = new Set([...srunSlices(p).values()].flatMap(rangePorts));
-    return rangePorts(splitSrunRange(p.ports.srun).compute).filter((port) => !sliced.has(port));
-}
-
 /** The slurmd ports of a node's peers on other Docker hosts: reached through its tunnel, not over its host's network. */
 export function tunnelledPeers(p: ClusterLayout, n: ComputeNodePlan): ComputeNodePlan[] {
     return p.nodes.filter((j) => j.host !== n.host);
 }
 
 export function nodeTunnel(p: ClusterLayout, n: ComputeNodePlan): NodeTunnel {
-    const slices = srunSlices(p);
-    const own = slices.get(n.name);
-    const othersSlices = p.nodes.filter((j) => j.name !== n.name && slices.has(j.name)).flatMap((j) => rangePorts(slices.get(j.name)!));
+    const own = srunSlices(p).get(n.name);
     return {
         node: n.name,
         remote: [
@@ -98,7 +90,7 @@ export function nodeTunnel(p: ClusterLayout, n: ComputeNodePlan): NodeTunnel {
             p.ports.slurmctld, ...rangePorts(splitSrunRange(p.ports.srun).controller),
             ...tunnelledPeers(p, n).map((j) => j.ports.slurmd),
             // Every other port of the compute half is held here, so its sruns keep to their slice.
-            ...othersSlices, ...(own ? unslicedPorts(p) : []),
+            ...(own ? rangePorts(splitSrunRange(p.ports.srun).compute).filter((port) => port < own.from || port > own.to) : []),
         ],
     };
 }
