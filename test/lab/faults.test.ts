@@ -85,9 +85,9 @@ describe("lab: faults, and what comes back by itself", function () {
     it("a controller restart: queued and running jobs survive, and every node runs steps again", async function () {
         this.timeout(400_000);
         const running = await sbatch(`-w ${p.nodes[0].name} -o /dev/null --wrap 'sleep 30'`);
-        // Held behind the running one (same node, all its CPUs): queued across the restart.
-        const cpus = p.nodes[0].cpus;
-        const queued = await sbatch(`-w ${p.nodes[0].name} -n${cpus} -o /dev/null --wrap true`);
+        // Held behind the running one by a dependency: queued across the restart whatever the
+        // scheduler's timing (a job held only by CPUs could start first if both waited for the node).
+        const queued = await sbatch(`--dependency=afterok:${running} -o /dev/null --wrap true`);
         await until(`job ${running} running`, async () => (await sacct(running, "State"))[0] === "RUNNING", 30_000, 500);
         assert.equal((await sacct(queued, "State"))[0], "PENDING");
         const t0 = Date.now();
