@@ -1,16 +1,30 @@
-// npm run bench [-- --from-nothing] [-- --skip-lab]: the figures in the README.
-// Timings are measured here, never asserted in tests.
+// npm run bench [-- --from-nothing] [-- --skip-lab] [-- --nodes N] [-- --only a,b]: the
+// figures in the README. Timings are measured here, never asserted in tests.
+// Sections (--only): mocks, slurm (through the tunnels and direct, with the ratio),
+// restart, crosshost, monitoring, scale (a lab of --nodes nodes, 32 by default).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { down, up } from "../lab/cluster";
+import { ClusterPlan } from "../components/plan/plan";
+import { OTHER_TUNNELS } from "../components/plan/tunnelCapacity";
+import { down, up, UpOptions } from "../lab/cluster";
+import { DIRECT_CONTROLLER_IP, directPlan } from "../lab/direct";
 import { docker } from "../lab/docker";
 import { containerName, LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
 import { ssh } from "../lab/ssh";
+import { bastionRestart, scalePlan, sshdPerTunnel } from "./scale";
+import { arrayThroughput, srunAll, turnaround } from "./slurmFigures";
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const valueOf = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+const SECTIONS = ["mocks", "slurm", "restart", "crosshost", "monitoring", "scale"];
+const only = valueOf("--only")?.split(",");
+for (const x of only ?? []) if (!SECTIONS.includes(x)) throw new Error(`--only ${x}: sections are ${SECTIONS.join(", ")}`);
+const runs = (section: string) => !only || only.includes(section);
+const scaleNodes = Number(valueOf("--nodes") ?? 32);
 const p = labPlan();
 const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} cores` };
 const secs = (ms: number) => Math.round(ms / 100) / 10;
@@ -30,14 +44,14 @@ function mocksEvaluation(): void {
     console.table(results.sdkFloor);
 }
 
-/** Down, then up, until the first job is COMPLETED in sacct. */
-async function bringUp(label: string): Promise<number> {
+/** Down, then up, until the first job is COMPLETED in sacct: seconds. */
+async function bringUp(label: string, plan: ClusterPlan = p, opts: UpOptions = {}): Promise<number> {
     await down(quiet);
     const t = performance.now();
-    await up(p, quiet);
+    await up(plan, quiet, false, opts);
     const deadline = Date.now() + 300_000;
     for (;;) {
-        const out = await ssh(p, "controller", "sacct -n -X -P -o JobID,State | grep -m1 '|COMPLETED' || true");
+        const out = await ssh(plan, "controller", "sacct -n -X -P -o JobID,State | grep -m1 '|COMPLETED' || true");
         if (out.trim()) break;
         if (Date.now() > deadline) throw new Error("no COMPLETED job in sacct 300 s after up");
         await new Promise((r) => setTimeout(r, 500));
@@ -45,6 +59,62 @@ async function bringUp(label: string): Promise<number> {
     const s = secs(performance.now() - t);
     console.log(`${label}: ${s}s to the first job COMPLETED in sacct`);
     return s;
+}
+
+interface SlurmFigures {
+    bringUpS: number;
+    array: Awaited<ReturnType<typeof arrayThroughput>>;
+    turnaround: Awaited<ReturnType<typeof turnaround>>;
+    srunAll: Awaited<ReturnType<typeof srunAll>>;
+}
+
+/** One variant's Slurm figures (slurmFigures.ts), after its bring-up. */
+async function slurmFigures(label: string, plan: ClusterPlan, opts: UpOptions = {}, tunnels = plan.nodes.length + OTHER_TUNNELS): Promise<SlurmFigures> {
+    const bringUpS = await bringUp(`${label}: bring-up from cached images`, plan, opts);
+    // What is measured is what it says: the tunnels the controller serves are the variant's.
+    const sessions = (await sshdPerTunnel(plan, "controller")).sessions;
+    if (sessions !== tunnels) throw new Error(`${label}: the controller serves ${sessions} tunnels, not ${tunnels}`);
+    const array = await arrayThroughput(plan);
+    console.log(`${label}: trivial array`, array);
+    const turn = await turnaround(plan);
+    console.log(`${label}: sbatch -> job end (scontrol) and -> record in sacct, ${turn.end.n} jobs one at a time`, turn);
+    const srun = await srunAll(plan);
+    console.log(`${label}: srun -N${plan.nodes.length} true from the controller`, srun);
+    return { bringUpS, array, turnaround: turn, srunAll: srun };
+}
+
+/** The same figures through the tunnels and on a direct network (lab/direct.ts), and tunnel over direct for each time. */
+async function tunnelVsDirect(): Promise<void> {
+    const tunnel = await slurmFigures("tunnels", p);
+    const direct = await slurmFigures("direct", directPlan(p), { controllerOnPrem: DIRECT_CONTROLLER_IP }, OTHER_TUNNELS);
+    const ratio = (f: (x: SlurmFigures) => number) => Math.round((f(tunnel) / f(direct)) * 100) / 100;
+    const tunnelOverDirect = {
+        arrayTime: ratio((x) => x.array.seconds),
+        medianEnd: ratio((x) => x.turnaround.end.medianS),
+        p95End: ratio((x) => x.turnaround.end.p95S),
+        medianSacct: ratio((x) => x.turnaround.sacct.medianS),
+        srunAll: ratio((x) => x.srunAll.medianS),
+        bringUp: ratio((x) => x.bringUpS),
+    };
+    results.slurm = { tunnel, direct, tunnelOverDirect };
+    console.log("\ntunnels over direct (time over time; 1.00 = the tunnels cost nothing):", tunnelOverDirect);
+}
+
+/** A lab of n nodes: bring-up, a step on all, 2n-slot throughput, sshd per tunnel, a bastion restart. */
+async function scale(n: number): Promise<void> {
+    const plan = scalePlan(n);
+    const r: Record<string, unknown> = { nodes: n, bringUpS: await bringUp(`${n} nodes: bring-up from cached images`, plan) };
+    const hostname = await srunAll(plan, 10, "hostname");
+    r.srunAllHostname = hostname;
+    console.log(`${n} nodes: srun -N${n} hostname`, hostname);
+    r.array = await arrayThroughput(plan);
+    console.log(`${n} nodes: trivial array`, r.array);
+    r.sshd = [await sshdPerTunnel(plan, "bastion"), await sshdPerTunnel(plan, "controller")];
+    console.log(`${n} nodes: the tunnels' sshd sessions`, r.sshd);
+    r.bastionRestart = await bastionRestart(plan);
+    console.log(`${n} nodes: after a bastion restart`, r.bastionRestart);
+    results.scale = r;
+    await down(quiet);
 }
 
 /** Polls sacct until a job is COMPLETED; any other final state fails the bench. */
@@ -55,19 +125,6 @@ async function completed(id: string, everyMs = 100): Promise<void> {
         if (/FAILED|CANCELLED|NODE_FAIL|TIMEOUT|OUT_OF_MEMORY/.test(st)) throw new Error(`job ${id} ${st}`);
         await new Promise((r) => setTimeout(r, everyMs));
     }
-}
-
-async function turnaround(n = 20): Promise<void> {
-    const times: number[] = [];
-    for (let i = 0; i < n; i++) {
-        const t = performance.now();
-        const id = (await ssh(p, "controller", "sbatch --parsable -o /dev/null --wrap true")).trim();
-        await completed(id);
-        times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    results.turnaround = { jobs: n, medianS: secs(times[Math.floor(n / 2)]), minS: secs(times[0]), maxS: secs(times[n - 1]) };
-    console.log(`sbatch -> COMPLETED in sacct over ${n} jobs:`, results.turnaround);
 }
 
 /**
@@ -148,7 +205,7 @@ async function monitoringCost(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-    mocksEvaluation();
+    if (runs("mocks")) mocksEvaluation();
     if (args.has("--skip-lab")) return;
     if (args.has("--from-nothing")) {
         await down(quiet);
@@ -157,11 +214,14 @@ async function main(): Promise<void> {
         await docker(["builder", "prune", "-af"]).catch(() => undefined);
         results.bringUpFromNothingS = await bringUp("bring-up from nothing (debootstrap, image builds, apt on the controller)");
     }
-    results.bringUpCachedS = await bringUp("bring-up from cached images");
-    await turnaround();
-    await restartReturn();
-    await crossHostCost();
-    await monitoringCost();
+    if (runs("slurm")) await tunnelVsDirect();
+    if (runs("restart") || runs("crosshost") || runs("monitoring")) {
+        results.bringUpCachedS = await bringUp("bring-up from cached images");
+        if (runs("restart")) await restartReturn();
+        if (runs("crosshost")) await crossHostCost();
+        if (runs("monitoring")) await monitoringCost();
+    }
+    if (runs("scale")) await scale(scaleNodes);
     if (process.env.HPC_LAB_KEEP !== "1") await down(quiet);
 }
 

@@ -139,7 +139,10 @@ async function jobRunsOn(p: ClusterPlan, node: string, log: Log, timeoutMs = 180
     }
 }
 
-export async function up(p: ClusterPlan, log: Log = console.log, setup = false): Promise<Record<string, string>> {
+/** Variants of the lab's hosts: controllerOnPrem, the controller's address on the on-premises network (lab/direct.ts). */
+export interface UpOptions { controllerOnPrem?: string }
+
+export async function up(p: ClusterPlan, log: Log = console.log, setup = false, opts: UpOptions = {}): Promise<Record<string, string>> {
     await phase("preflight", log, () => preflight(setup));
     const images = await phase("images", log, () => ensureImages(p, log));
     const values = await phase("generated values (.lab-state/)", log, () => generatedValues(p));
@@ -151,7 +154,10 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false):
             { network: NETWORKS.wan.name, ip: values.bastionAddress },
         ], values.adminPublicKey, log);
         // /dev/fuse: the controller mounts the users' homes with sshfs (an EC2 VM has it).
-        await ensureHost("controller", images.host, [{ network: NETWORKS.vpc.name, ip: p.controller.privateIp }], values.adminPublicKey, log, ["--device", "/dev/fuse"]);
+        await ensureHost("controller", images.host, [
+            { network: NETWORKS.vpc.name, ip: p.controller.privateIp },
+            ...(opts.controllerOnPrem ? [{ network: NETWORKS.onprem.name, ip: opts.controllerOnPrem }] : []),
+        ], values.adminPublicKey, log, ["--device", "/dev/fuse"]);
         await waitForSsh(p, "bastion");
         await waitForSsh(p, "controller");
     });

@@ -1,7 +1,8 @@
 // The bootstrap of the bastion and the controller, as pure data.
+import { MUNGED_THREADS } from "./containers";
 import { GeneratedName, hostKeyNames } from "./generated";
 import { ClusterLayout } from "./layout";
-import { renderGresConf, renderSlurmConf } from "./slurmConf";
+import { renderGresConf, renderSlurmConf, SLURM_CONF_PATH } from "./slurmConf";
 import { monitoringSteps } from "./monitoringSteps";
 import { DEFAULT_ACCOUNT } from "./users";
 import { accountUsers, userSteps } from "./userSteps";
@@ -12,6 +13,7 @@ import { allTunnels, bastionKeyOptions, controllerKeyOptions, rangePorts, splitS
 export const ACCOUNTING_DB = "slurm_acct_db";
 export const BACKUP_DIR = "/var/backups/slurm-accounting";
 
+const MUNGE_DEFAULTS_PATH = "/etc/default/munge";
 const file = (path: string, content: string, mode = "0644", owner = "root:root"): PlannedFile => ({ path, content, mode, owner });
 const sshdHardening = () => file("/etc/ssh/sshd_config.d/50-hpc-hardening.conf", configFile("ssh/sshd-hardening.conf"));
 
@@ -39,7 +41,11 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
     return [
         sshStep(p, "bastion"),
         sshStep(p, "controller"),
-        step({ id: "controller-munge", script: "controller-munge.sh", generated: ["mungeKey"], dependsOn: ["controller-ssh"] }),
+        step({
+            id: "controller-munge", script: "controller-munge.sh", generated: ["mungeKey"], dependsOn: ["controller-ssh"],
+            // Read by Debian's munge.service (EnvironmentFile, $OPTIONS).
+            files: [file(MUNGE_DEFAULTS_PATH, `OPTIONS="--num-threads ${MUNGED_THREADS}"\n`)],
+        }),
         step({
             id: "controller-accounting-db", script: "controller-accounting-db.sh", generated: ["dbPassword"], dependsOn: ["controller-ssh"],
             env: { DB_NAME: ACCOUNTING_DB },
@@ -56,7 +62,7 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
         step({
             id: "controller-slurmctld", script: "controller-slurmctld.sh", dependsOn: ["controller-slurmdbd"],
             files: [
-                file("/etc/slurm/slurm.conf", renderSlurmConf(p)),
+                file(SLURM_CONF_PATH, renderSlurmConf(p)),
                 file("/etc/slurm/gres.conf", renderGresConf(p)),
                 file("/etc/slurm/cgroup.conf", configFile("slurm/cgroup.conf")),
                 file("/etc/slurm/plugstack.conf", configFile("slurm/plugstack.conf")),

@@ -31,10 +31,17 @@ export function hostlist(names: string[]): string {
     return [...parts, ...singles].join(",");
 }
 
-export function nodeLine(n: ComputeNodePlan): string {
+/** Where slurm.conf lives on the controller (compute nodes fetch it configless). */
+export const SLURM_CONF_PATH = "/etc/slurm/slurm.conf";
+/** A node's address as slurmctld sees it: its tunnel's end on the controller's loopback. */
+export const TUNNEL_END = "127.0.0.1";
+/** A node's address in slurm.conf: the tunnel's end, unless a bench variant addresses nodes directly (lab/direct.ts). */
+export type NodeAddress = (n: ComputeNodePlan) => string;
+
+export function nodeLine(n: ComputeNodePlan, address: NodeAddress = () => TUNNEL_END): string {
     return [
         `NodeName=${n.name}`,
-        "NodeAddr=127.0.0.1",
+        `NodeAddr=${address(n)}`,
         `Port=${n.ports.slurmd}`,
         `CPUs=${n.cpus}`,
         "Boards=1",
@@ -62,7 +69,7 @@ export function defMemPerCpu(nodes: ComputeNodePlan[]): number {
     return Math.max(1, Math.min(...nodes.map((n) => Math.floor(n.memoryMb / n.cpus))));
 }
 
-export function renderSlurmConf(p: ClusterLayout): string {
+export function renderSlurmConf(p: ClusterLayout, address?: NodeAddress): string {
     return render("slurm/slurm.conf.tmpl", {
         clusterName: p.clusterName,
         controllerHost: p.controller.hostname,
@@ -71,7 +78,7 @@ export function renderSlurmConf(p: ClusterLayout): string {
         treeWidth: Math.max(p.nodes.length, 1),
         accountingLines: accountingLines(p),
         defMemPerCpu: defMemPerCpu(p.nodes),
-        nodeLines: p.nodes.map(nodeLine).join("\n"),
+        nodeLines: p.nodes.map((n) => nodeLine(n, address)).join("\n"),
         partitionLines: p.partitions.map((x) =>
             `PartitionName=${x.name} Nodes=${hostlist(x.nodes)}${x.isDefault ? " Default=YES" : ""} MaxTime=INFINITE State=UP`).join("\n"),
     });

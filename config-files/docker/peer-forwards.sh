@@ -21,6 +21,8 @@ while :; do
     while read -r line; do
       [[ "$line" =~ ^NodeName=([^[:space:]]+)[[:space:]].*[[:space:]]Port=([0-9]+) ]] || continue
       name=${BASH_REMATCH[1]} port=${BASH_REMATCH[2]}
+      # Only tunnelled peers: a node addressed directly (the bench's baseline) is reached as it is.
+      [[ " $line " == *" NodeAddr=127.0.0.1 "* ]] || continue
       [[ "$name" == "$NODE_NAME" || " ${PEER_TUNNEL_PORTS:-} " == *" $port "* ]] || want["$port"]=$name
     done <"$conf"
   fi
