@@ -22,6 +22,12 @@ export const PIDS_PER_CPU = 1024;
 export const DAEMON_PIDS = 256;
 /** The home server's share: sshd, an sftp-server per mounted home, its tunnel. */
 export const HOME_SERVER_LIMITS = { memoryMb: 512, cpus: 1, pids: 512 } as const;
+/**
+ * munged's threads on every host (SchedMD's HTC guide: "munged --num-threads 10"): each job's
+ * start and end authenticates several RPCs on the controller and its node, and munge's
+ * default of 2 threads queues them in a burst of job ends.
+ */
+export const MUNGED_THREADS = 10;
 export const HEALTHCHECK_PATH = "/usr/local/lib/hpc/healthcheck.sh";
 
 /**
@@ -132,6 +138,7 @@ function envFor(p: ClusterLayout, n: ComputeNodePlan): Record<string, Value> {
         APP_SSH_BASTION: ref("bastionAddress"),
         APP_SSH_CONTROLLER: p.controller.privateIp,
         NODE_EXPORTER_LISTEN: `127.0.0.1:${NODE_LOCAL_PORTS.nodeExporter}`,
+        MUNGED_THREADS: String(MUNGED_THREADS),
         ...(n.gpus > 0 ? { NVIDIA_VISIBLE_DEVICES: "all", NVIDIA_DRIVER_CAPABILITIES: "compute,utility" } : {}),
     };
 }

@@ -12,5 +12,6 @@ _hpc_install "$tmp" /etc/munge/munge.key 0400 munge:munge
 rm -f "$tmp"
 # The socket directory must be o+x, or jobs running as users cannot authenticate.
 install -d -o munge -g munge -m 0755 /run/munge
-hpc_service munge /etc/munge/munge.key
+# /etc/default/munge (planned): munged's options, its thread count.
+hpc_service munge /etc/munge/munge.key /etc/default/munge
 munge -n | unmunge >/dev/null

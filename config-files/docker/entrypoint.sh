@@ -35,6 +35,7 @@
 #                           if missing (with the example jobs), "name:uid ...".
 #   APP_PORTS               this node's forwarded app ports, for hpc-app-port, "p1 p2 ...";
 #   APP_SSH_BASTION, APP_SSH_CONTROLLER  the hosts of the laptop command it prints.
+#   MUNGED_THREADS          munged's threads (default munge's 2; the plan sets MUNGED_THREADS).
 #   HPC_RESTART_DELAY       seconds between daemon restarts (default 2).
 #   AUTOSSH_POLL            cap of autossh's retry back-off in seconds (default 10).
 #
@@ -122,7 +123,7 @@ TUNNEL_LOCAL_PORTS="${TUNNEL_LOCAL_PORTS:-6817}"
 TUNNEL_LOCAL_COMMAND=/usr/local/lib/hpc/tunnel-up.sh
 hpc_tunnel_command
 
-supervise munged runuser -u munge -- /usr/sbin/munged -F
+supervise munged runuser -u munge -- /usr/sbin/munged -F --num-threads "${MUNGED_THREADS:-2}"
 for _ in $(seq 50); do [[ -S /run/munge/munge.socket.2 ]] && break; sleep 0.1; done
 supervise sshd /usr/sbin/sshd -D -e
 export NODE_NAME

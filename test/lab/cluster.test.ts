@@ -44,6 +44,18 @@ describe("lab: the hybrid Slurm cluster", function () {
         const first = (await sacct(job, "NodeList"))[0];
         const node = first.startsWith("compute[") ? "compute1" : first;
         assert.equal((await inNode(node, `cat /tmp/two-${job}.out`)).trim(), "compute1\ncompute2");
+        // The step reached its peer's slurmd through peer-forwards.sh, not after srun's retries.
+        const peer = p.nodes[1];
+        assert.match(await inNode(p.nodes[0].name, `ss -Hltnp 'sport = :${peer.ports.slurmd}'`), /127\.0\.0\.1:\d+ .*socat/,
+            `${p.nodes[0].name} forwards ${peer.name}'s slurmd port ${peer.ports.slurmd}`);
+    });
+
+    it("runs the high-throughput settings: batch_sched_delay=0, MinJobAge 60, munged with 10 threads on the controller and the nodes", async () => {
+        const conf = await ctl("scontrol show config");
+        assert.match(conf, /^SchedulerParameters\s+=\s+batch_sched_delay=0,sched_min_interval=100000$/m);
+        assert.match(conf, /^MinJobAge\s+=\s+60 sec$/m);
+        assert.match(await ctl("ps -o args= -C munged"), /munged --num-threads 10$/m);
+        for (const n of p.nodes) assert.match(await inNode(n.name, "ps -o args= -C munged"), /munged -F --num-threads 10$/m);
     });
 
     it("runs an interactive srun from the controller through the tunnels", async () => {
