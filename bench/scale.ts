@@ -40,27 +40,36 @@ export async function sshdPerTunnel(p: ClusterPlan, host: StepHost): Promise<{ h
     return { host, sessions, rssKbPerTunnel: Math.round(sum(0) / sessions), pssKbPerTunnel: Math.round(sum(1) / sessions) };
 }
 
+/** A command on the controller itself (docker exec): the bench's ssh goes through the bastion it restarts. */
+const onController = (cmd: string) => docker(["exec", containerName("controller"), "bash", "-c", cmd]);
+
+/** Polls every 0.5 s until ok() holds: seconds since t0. */
+async function untilTrue(what: string, ok: () => Promise<boolean>, t0: number, timeoutMs: number): Promise<number> {
+    while (!(await ok().catch(() => false))) {
+        if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    return Math.round((Date.now() - t0) / 100) / 10;
+}
+
 /**
- * The bastion restarted under N tunnels: seconds until a step runs on every node and sinfo
- * shows every node idle, and how many connections sshd dropped past MaxStartups meanwhile
- * (it logs "drop connection" / "exceeded MaxStartups").
+ * The bastion restarted under N tunnels: seconds until a step runs on every node, then
+ * until sinfo shows every node idle (that step's completion included), and how many
+ * connections sshd dropped past MaxStartups meanwhile ("drop connection", "MaxStartups").
  */
-export async function bastionRestart(p: ClusterPlan, timeoutMs = 180_000): Promise<{ nodes: number; allIdleS: number; maxStartupsDrops: Record<string, number> }> {
-    const since = (await ssh(p, "controller", "date +'%Y-%m-%d %H:%M:%S'")).trim();
+export async function bastionRestart(p: ClusterPlan, timeoutMs = 180_000): Promise<{ nodes: number; stepOnAllS: number; allIdleS: number; maxStartupsDrops: Record<string, number> }> {
+    const since = (await onController("date +'%Y-%m-%d %H:%M:%S'")).trim();
     const t0 = Date.now();
     await docker(["restart", containerName("bastion")]);
     const all = p.nodes.map((n) => n.name).join(",");
-    for (;;) {
-        const ok = await ssh(p, "controller", `timeout 20 srun -N${p.nodes.length} -w ${all} true && sinfo -h -N -o %T | sort -u | xargs`, { timeoutMs: 30_000 })
-            .then((s) => s.trim() === "idle", () => false);
-        if (ok) break;
-        if (Date.now() - t0 > timeoutMs) throw new Error(`not every node idle ${timeoutMs / 1000} s after the bastion's restart`);
-        await new Promise((r) => setTimeout(r, 500));
-    }
-    const allIdleS = Math.round((Date.now() - t0) / 100) / 10;
+    const stepOnAllS = await untilTrue("a step on every node", async () =>
+        (await onController(`timeout 20 srun -N${p.nodes.length} -w ${all} hostname | sort -u | wc -l`)).trim() === String(p.nodes.length), t0, timeoutMs);
+    const allIdleS = await untilTrue("every node idle", async () =>
+        (await onController("sinfo -h -N -o %T | sort -u | xargs")).trim() === "idle", t0, timeoutMs);
     const drops: Record<string, number> = {};
     for (const host of ["bastion", "controller"] as const) {
-        drops[host] = Number((await ssh(p, host, `sudo journalctl -u ssh --since '${since}' --no-pager | grep -ciE 'MaxStartups|drop connection' || true`)).trim());
+        drops[host] = Number((await docker(["exec", containerName(host), "bash", "-c",
+            `journalctl -u ssh --since '${since}' --no-pager | grep -ciE 'MaxStartups|drop connection' || true`])).trim());
     }
-    return { nodes: p.nodes.length, allIdleS, maxStartupsDrops: drops };
+    return { nodes: p.nodes.length, stepOnAllS, allIdleS, maxStartupsDrops: drops };
 }

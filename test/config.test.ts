@@ -73,6 +73,18 @@ describe("stack config schema", () => {
         it("an IPv6 subnet", () => rejects({ publicSubnetCidr: "2001:db8::/64" }, "publicSubnetCidr", "2001:db8::/64", /must be an IPv4 block/));
         it("an srun range too small to split", () => rejects({ srunPortRange: "60001-60009" }, "srunPortRange", "60001-60009", /holds 9 ports.*at least 10/));
         it("an srun range too large to forward", () => rejects({ srunPortRange: "40000-45000" }, "srunPortRange", "40000-45000", /holds 5001 ports.*at most 1000/));
+        describe("more nodes than the bastion or the controller carries (tunnelCapacity.ts)", () => {
+            const nodes = (n: number) => ({ computeNodes: Array.from({ length: n }, (_, i) => ({ name: `c${i + 1}` })) });
+            it("takes the most the default t2.micro bastion and t3.medium controller carry", () => {
+                assert.equal(parseConfig({ ...valid, ...nodes(217) }).computeNodes.length, 217);
+            });
+            it("refuses one more, naming both numbers, the arithmetic and the bigger bastion", () => rejects(nodes(218), "bastionInstanceType", "t2.micro",
+                /t2\.micro carries the tunnels of at most 217 compute nodes \(1024 MiB \/ 2 = 512 MiB; 512 MiB \/ 2400 KiB per tunnel = 218 tunnels, less the home server's = 217\), and computeNodes has 218: choose t3\.small$/));
+            it("names the controller's limit and type too", () => rejects({ ...nodes(419), bastionInstanceType: "t3.small" }, "controllerInstanceType", "t3.medium",
+                /at most 418 compute nodes .*computeNodes has 419: choose t3\.large$/));
+            it("says when no allowed type carries them", () => rejects({ ...nodes(1800), bastionInstanceType: "t3.large", controllerInstanceType: "t3.large" },
+                "bastionInstanceType", "t3.large", /no allowed bastionInstanceType carries 1800; the largest, t3\.large, carries 1746$/));
+        });
         it("a compute base image of another Debian release", () => rejects({ computeBaseImage: "debian:bookworm" }, "computeBaseImage", "debian:bookworm", /Debian 13 image.*Slurm 24\.11/));
         it("an untagged compute base image", () => rejects({ computeBaseImage: "registry.example:5000/debian" }, "computeBaseImage", "registry.example:5000/debian", /tagged trixie\* or 13\*/));
         it("a replaceForPlatform naming another platform", () => rejects({ replaceForPlatform: "debian-12/slurm-22.05" }, "replaceForPlatform", "debian-12/slurm-22.05", /must be empty, or debian-13\/slurm-24\.11/));

@@ -29,7 +29,8 @@ describe("bootstrap steps", () => {
     });
 
     const nodes = Array.from({ length: 1000 }, (_, i) => ({ name: `gpu${i + 1}`, gpus: i % 2 }));
-    const big = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes, tunnelPortBase: 30000 }));
+    // 1000 nodes' tunnels need the largest bastion and controller (tunnelCapacity.ts).
+    const big = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes, tunnelPortBase: 30000, bastionInstanceType: "t3.large", controllerInstanceType: "t3.large" }));
 
     it("stay under the 128 KiB single-argument limit at 1000 nodes", () => {
         for (const step of big.steps) assert.ok(stepCommand(step).length < 128 * 1024, `${step.id}: ${stepCommand(step).length} bytes`);

@@ -5,10 +5,12 @@ import { contains, isWorld, overlaps, parseCidr } from "./cidr";
 import { DEFAULT_COMPUTE_BASE_IMAGE, PLATFORM, PLATFORM_ID } from "./platform";
 import { checkDockerHosts, DEFAULT_DOCKER_URL, DOCKER_HOST_KEYS, dockerHostSchema, dockerUrl, LOCAL_DOCKER_HOST } from "./dockerHosts";
 import { alertReceivers, checkReceiverNames, redactReceiverValue } from "./receivers";
+import { nodeLimit, nodeLimitArithmetic, smallestTypeFor } from "./tunnelCapacity";
 import { checkUsers, USER_KEYS, userSchema } from "./users";
 
 export const CONTROLLER_INSTANCE_TYPES = ["t3.medium", "t3.large"] as const;
-export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small"] as const;
+/** Smallest first: a config with more nodes than the chosen type carries is told the next that does (tunnelCapacity.ts). */
+export const BASTION_INSTANCE_TYPES = ["t2.micro", "t3.micro", "t3.small", "t3.medium", "t3.large"] as const;
 
 /** Ports each compute node owns on the controller's loopback, in this order, from its block. */
 export const NODE_PORT_KINDS = ["slurmd", "ssh", "nodeExporter", "dcgmExporter", "app"] as const;
@@ -172,6 +174,7 @@ export const configSchema = z.object({
         else seen.set(n.name, i);
     });
 
+    checkTunnelCapacity(c, issue);
     checkDockerHosts(c, issue);
     checkReceiverNames(c.alertReceivers, issue);
     checkUsers(c.users, issue);
@@ -230,6 +233,20 @@ export const configSchema = z.object({
         issue(["computeSshPortBase"], `leaves no room for ${c.computeNodes.length} published SSH ports`);
     }
 });
+
+/** Each node's tunnel is an sshd session on the bastion and the controller: refuses more than their type can carry (tunnelCapacity.ts). */
+function checkTunnelCapacity(c: { computeNodes: unknown[]; bastionInstanceType: string; controllerInstanceType: string },
+    issue: (path: (string | number)[], message: string) => void): void {
+    const n = c.computeNodes.length;
+    for (const [host, key, types] of [["bastion", "bastionInstanceType", BASTION_INSTANCE_TYPES], ["controller", "controllerInstanceType", CONTROLLER_INSTANCE_TYPES]] as const) {
+        const type = c[key];
+        const limit = nodeLimit(host, type);
+        if (n <= limit) continue;
+        const bigger = smallestTypeFor(host, types, n);
+        issue([key], `${type} carries the tunnels of at most ${limit} compute nodes (${nodeLimitArithmetic(host, type)}), ` +
+            `and computeNodes has ${n}: ` + (bigger ? `choose ${bigger}` : `no allowed ${key} carries ${n}; the largest, ${types[types.length - 1]}, carries ${nodeLimit(host, types[types.length - 1])}`));
+    }
+}
 
 /**
  * Whether an image reference names the platform's Debian: its tag starts with the

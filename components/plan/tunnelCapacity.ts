@@ -11,25 +11,31 @@ export const INSTANCE_MEMORY_MB: Record<string, number> = {
 
 /**
  * One tunnel's sshd session (OpenSSH's privileged monitor and its child) in KiB of PSS,
- * the memory one more session adds (pages shared among sessions counted once): measured
- * with 32 nodes and rounded up (bench/scale.ts sshdPerTunnel).
+ * the memory one more session adds (pages shared among sessions counted once): 2333 on
+ * the bastion and 2488 on the controller with 32 nodes' tunnels, rounded up (RSS, which
+ * counts the shared pages in every session, was 18 MB: `npm run bench -- --only scale`).
  */
 export const SSHD_KB_PER_TUNNEL = { bastion: 2400, controller: 2500 } as const;
+export type TunnelHost = keyof typeof SSHD_KB_PER_TUNNEL;
 
 /**
- * What each host keeps for everything but the tunnels. The bastion: half its memory, for
- * the kernel, journald and page cache, and the reconnect storm after its restart (every
- * tunnel's pre-authentication child at once, MaxStartups 50). The controller: the same
- * half plus its daemons' memory (slurmctld, slurmdbd, MariaDB, Prometheus, Alertmanager,
- * Grafana), measured at CONTROLLER_DAEMONS_MB.
+ * The controller's daemons beside the tunnels, MiB: 400 measured with 32 nodes (MariaDB
+ * 148, Prometheus 139, Alertmanager 36, node exporter 23, slurmctld 21, journald 18,
+ * slurmdbd 12, munged 4), rounded up to 512, and 512 for Grafana, Grafana's documented
+ * minimum (the lab runs none). Prometheus grows with the nodes it scrapes; that growth
+ * is not counted here.
  */
-export const CONTROLLER_DAEMONS_MB = 0;
-export type TunnelHost = keyof typeof SSHD_KB_PER_TUNNEL;
+export const CONTROLLER_DAEMONS_MB = 1024;
 
 /** Tunnels that are not a node's: the home server's. */
 export const OTHER_TUNNELS = 1;
 
-/** The most compute nodes an instance of this type can carry as this host. */
+/**
+ * The most compute nodes an instance of this type can carry as this host. Half the
+ * memory stays for the kernel, journald and page cache, and for the reconnect storm
+ * after a restart (every tunnel's pre-authentication child at once, MaxStartups 50);
+ * the controller's daemons come out of the other half.
+ */
 export function nodeLimit(host: TunnelHost, instanceType: string): number {
     const mb = INSTANCE_MEMORY_MB[instanceType];
     if (mb === undefined) throw new Error(`no memory figure for instance type ${instanceType}`);
@@ -40,8 +46,10 @@ export function nodeLimit(host: TunnelHost, instanceType: string): number {
 /** The arithmetic behind nodeLimit, for the error and the README. */
 export function nodeLimitArithmetic(host: TunnelHost, instanceType: string): string {
     const mb = INSTANCE_MEMORY_MB[instanceType];
+    const free = mb / 2 - (host === "controller" ? CONTROLLER_DAEMONS_MB : 0);
     const daemons = host === "controller" ? ` - ${CONTROLLER_DAEMONS_MB} MiB of daemons` : "";
-    return `(${mb} MiB / 2${daemons}) / ${SSHD_KB_PER_TUNNEL[host]} KiB per tunnel - ${OTHER_TUNNELS} home tunnel = ${nodeLimit(host, instanceType)}`;
+    return `${mb} MiB / 2${daemons} = ${free} MiB; ${free} MiB / ${SSHD_KB_PER_TUNNEL[host]} KiB per tunnel = ` +
+        `${Math.max(0, Math.floor((free * 1024) / SSHD_KB_PER_TUNNEL[host]))} tunnels, less the home server's = ${nodeLimit(host, instanceType)}`;
 }
 
 /** The smallest of these types that carries n nodes as this host, if any does. */

@@ -37,6 +37,7 @@ config_mutants=(
   "srun range max|s/size > SRUN_RANGE_PORTS.max/false/"
   "platform image|s/refine\(isPlatformImage,/refine(() => true,/"
   "replaceForPlatform value|s/v === \"\" \|\| v === PLATFORM_ID/true/"
+  "tunnel capacity|s/if \(n <= limit\) continue;/continue;/"
   "durations|s/regex\(new RegExp\(/regex(new RegExp(\".*|\" + /"
   "node exporter port|s/claim\(NODE_EXPORTER_PORT, /claim(1, /"
   "receiver names|s/checkReceiverNames\(c.alertReceivers, issue\);//"
