@@ -107,12 +107,20 @@ async function scale(n: number): Promise<void> {
     const hostname = await srunAll(plan, 10, "hostname");
     r.srunAllHostname = hostname;
     console.log(`${n} nodes: srun -N${n} hostname`, hostname);
-    r.array = await arrayThroughput(plan);
-    console.log(`${n} nodes: trivial array`, r.array);
+    // Ten tasks per slot at the least: 300 on 64 slots is under five waves of one-second ticks.
+    const tasks = Math.max(300, 10 * n * plan.nodes[0].cpus);
+    const tunnelArray = await arrayThroughput(plan, tasks);
+    console.log(`${n} nodes: trivial array`, tunnelArray);
     r.sshd = [await sshdPerTunnel(plan, "bastion"), await sshdPerTunnel(plan, "controller")];
     console.log(`${n} nodes: the tunnels' sshd sessions`, r.sshd);
     r.bastionRestart = await bastionRestart(plan);
     console.log(`${n} nodes: after a bastion restart`, r.bastionRestart);
+    // The same array on the same nodes addressed directly: what the tunnels cost at this scale.
+    const d = directPlan(plan);
+    r.directBringUpS = await bringUp(`${n} nodes, direct: bring-up from cached images`, d, { controllerOnPrem: DIRECT_CONTROLLER_IP });
+    const directArray = await arrayThroughput(d, tasks);
+    console.log(`${n} nodes, direct: trivial array`, directArray);
+    r.array = { tunnel: tunnelArray, direct: directArray, tunnelOverDirect: Math.round((tunnelArray.seconds / directArray.seconds) * 100) / 100 };
     results.scale = r;
     await down(quiet);
 }

@@ -15,7 +15,7 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         "create", "--name", containerName(spec.node), "--hostname", spec.name,
         "--label", `${LAB_LABEL}=1`, ...extraLabels.flatMap((l) => ["--label", l]),
         ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
-        "--network", labNetworkName(spec.network), "--network-alias", spec.name,
+        "--network", labNetworkName(spec.network), "--network-alias", spec.name, ...(spec.address ? ["--ip", spec.address] : []),
         "--restart", spec.restart,
         ...spec.capAdd.flatMap((c) => ["--cap-add", c]),
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),

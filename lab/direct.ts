@@ -1,9 +1,10 @@
 // The bench's baseline (issue #16): the same plan, daemons and slurm.conf options, with
 // the compute nodes addressed directly instead of through their tunnels. slurmctld
-// reaches each slurmd by its container name on the on-premises network, which the
+// reaches each slurmd at a fixed address on the on-premises network, which the
 // controller joins; each node fetches its config from the controller's address there.
 // What the tunnels cost is the bench's figure through them over this one's.
 // Bench-only: no stack deploys it (a hybrid site has no such route).
+import { hostAddress } from "../components/plan/cidr";
 import { ClusterPlan } from "../components/plan/plan";
 import { renderSlurmConf, SLURM_CONF_PATH } from "../components/plan/slurmConf";
 import { NETWORKS } from "./labPlan";
@@ -11,17 +12,27 @@ import { NETWORKS } from "./labPlan";
 /** The controller's address on the on-premises network, in the variant only (the subnet's last host but a few). */
 export const DIRECT_CONTROLLER_IP = NETWORKS.onprem.subnet.replace(/\.0\/24$/, ".250");
 
+/** Node i's address on the on-premises network: from host 100 up, above those Docker hands out to the rest, below the controller's. */
+export const MAX_DIRECT_NODES = 150;
+export const directNodeAddress = (i: number): string => hostAddress(NETWORKS.onprem.subnet, 100 + i);
+
 export function directPlan(p: ClusterPlan): ClusterPlan {
+    if (p.nodes.length > MAX_DIRECT_NODES) {
+        throw new Error(`the direct baseline has addresses for ${MAX_DIRECT_NODES} nodes on ${NETWORKS.onprem.subnet}, not ${p.nodes.length}`);
+    }
     if (new Set(p.dockerHosts.map((h) => h.network)).size > 1) {
         throw new Error("the direct baseline puts every node on one network: give it a plan with one Docker host");
     }
-    // Docker's DNS resolves each container's network alias (its node name) on the controller.
-    const conf = renderSlurmConf(p, (n) => n.name);
+    // Fixed addresses: slurmctld starts before the containers exist, and it cannot start
+    // on names Docker's DNS does not know yet (getaddrinfo fails, measured at 32 nodes).
+    const address = new Map(p.nodes.map((n, i) => [n.name, directNodeAddress(i)]));
+    const conf = renderSlurmConf(p, (n) => address.get(n.name)!);
     return {
         ...p,
         steps: p.steps.map((s) => ({ ...s, files: s.files.map((f) => (f.path === SLURM_CONF_PATH ? { ...f, content: conf } : f)) })),
         containers: p.containers.map((c) => ({
             ...c,
+            address: address.get(c.node),
             // No tunnel: entrypoint.sh starts none when TUNNEL_TARGET is empty.
             env: { ...c.env, TUNNEL_TARGET: "", SLURM_CONF_SERVER: `${DIRECT_CONTROLLER_IP}:${p.ports.slurmctld}` },
             hosts: [{ host: p.controller.hostname, ip: DIRECT_CONTROLLER_IP }],

@@ -2,7 +2,7 @@
 // directly, so that the only difference the bench measures is the tunnels.
 import { strict as assert } from "assert";
 import { SLURM_CONF_PATH } from "../components/plan/slurmConf";
-import { DIRECT_CONTROLLER_IP, directPlan } from "../lab/direct";
+import { DIRECT_CONTROLLER_IP, directNodeAddress, directPlan } from "../lab/direct";
 import { LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
 
 const slurmConf = (p: ReturnType<typeof labPlan>) => p.steps.flatMap((s) => s.files).find((f) => f.path === SLURM_CONF_PATH)!.content;
@@ -11,13 +11,16 @@ describe("the direct-network baseline", () => {
     const p = labPlan();
     const d = directPlan(p);
 
-    it("addresses each node by its name, and changes nothing else in slurm.conf", () => {
+    it("addresses each node at its fixed address, and changes nothing else in slurm.conf", () => {
         const tunnelled = slurmConf(p).split("\n");
         const direct = slurmConf(d).split("\n");
         assert.equal(direct.length, tunnelled.length);
         const changed = direct.filter((l, i) => l !== tunnelled[i]);
         assert.deepEqual(changed, p.nodes.map((n) => tunnelled.find((l) => l.startsWith(`NodeName=${n.name} `))!
-            .replace("NodeAddr=127.0.0.1", `NodeAddr=${n.name}`)));
+            .replace("NodeAddr=127.0.0.1", `NodeAddr=${directNodeAddress(n.index)}`)));
+        // The containers get those addresses; the tunnelled plan's leave theirs to Docker.
+        assert.deepEqual(d.containers.map((c) => c.address), p.nodes.map((n) => directNodeAddress(n.index)));
+        assert.ok(p.containers.every((c) => c.address === undefined));
     });
 
     it("starts no tunnel on a node, which fetches its config from the controller's address", () => {

@@ -75,6 +75,12 @@ export interface ContainerSpec {
     host: string;
     /** The Docker network it joins: its host's (DockerHostPlan.network). */
     network: string;
+    /**
+     * A fixed IPv4 address on that network. Unset in every stack (Docker picks one: only
+     * the tunnels address a node); the bench's direct baseline (lab/direct.ts) sets it, so
+     * that slurm.conf can name nodes that do not exist yet when slurmctld starts.
+     */
+    address?: string;
     /** Container name and hostname. */
     name: string;
     env: Record<string, Value>;
