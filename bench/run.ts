@@ -15,7 +15,7 @@ import { docker } from "../lab/docker";
 import { containerName, LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
 import { ssh } from "../lab/ssh";
 import { bastionRestart, scalePlan, sshdPerTunnel } from "./scale";
-import { arrayThroughput, srunAll, turnaround } from "./slurmFigures";
+import { arrayThroughput, rpcTimeouts, srunAll, turnaround } from "./slurmFigures";
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -66,6 +66,8 @@ interface SlurmFigures {
     array: Awaited<ReturnType<typeof arrayThroughput>>;
     turnaround: Awaited<ReturnType<typeof turnaround>>;
     srunAll: Awaited<ReturnType<typeof srunAll>>;
+    /** slurmctld.log's RPC timeouts over the whole variant. */
+    rpcTimeouts: number;
 }
 
 /** One variant's Slurm figures (slurmFigures.ts), after its bring-up. */
@@ -80,7 +82,9 @@ async function slurmFigures(label: string, plan: ClusterPlan, opts: UpOptions = 
     console.log(`${label}: sbatch -> job end (scontrol) and -> record in sacct, ${turn.end.n} jobs one at a time`, turn);
     const srun = await srunAll(plan);
     console.log(`${label}: srun -N${plan.nodes.length} true from the controller`, srun);
-    return { bringUpS, array, turnaround: turn, srunAll: srun };
+    const timeouts = await rpcTimeouts(plan);
+    console.log(`${label}: RPCs timed out in slurmctld.log: ${timeouts}`);
+    return { bringUpS, array, turnaround: turn, srunAll: srun, rpcTimeouts: timeouts };
 }
 
 /** The same figures through the tunnels and on a direct network (lab/direct.ts), and tunnel over direct for each time. */
@@ -115,6 +119,8 @@ async function scale(n: number): Promise<void> {
     console.log(`${n} nodes: the tunnels' sshd sessions`, r.sshd);
     r.bastionRestart = await bastionRestart(plan);
     console.log(`${n} nodes: after a bastion restart`, r.bastionRestart);
+    r.rpcTimeouts = await rpcTimeouts(plan);
+    console.log(`${n} nodes: RPCs timed out in slurmctld.log: ${r.rpcTimeouts}`);
     // The same array on the same nodes addressed directly: what the tunnels cost at this scale.
     const d = directPlan(plan);
     r.directBringUpS = await bringUp(`${n} nodes, direct: bring-up from cached images`, d, { controllerOnPrem: DIRECT_CONTROLLER_IP });

@@ -45,17 +45,20 @@ export async function arrayThroughput(p: ClusterPlan, tasks = 300): Promise<{ ta
 
 /**
  * One trivial job at a time, n times: sbatch until scontrol says it ended (COMPLETED),
- * and until its record is in sacct, each timed from its sbatch. Each sbatch comes after
- * a random pause of up to a second, as users' jobs come at any moment: slurmctld starts
- * batch jobs on a one-second tick, and back-to-back submissions would each land just
- * after one (a job ends just after the tick that started it), so every job would wait
- * the longest.
+ * and until its record is in sacct, each timed from its sbatch. slurmctld starts batch
+ * jobs on a once-a-second pass aligned to the clock's seconds, so a job's wait depends on
+ * when in the second it comes: back-to-back submissions would each land just after a
+ * pass (a job ends just after the pass that started it) and wait the longest. So job i
+ * of n is submitted at (i + 0.5)/n into a second: the n jobs sample the second evenly,
+ * as users' jobs coming at any moment do, and two runs compare the same moments.
  */
 export async function turnaround(p: ClusterPlan, n = 20): Promise<{ end: ReturnType<typeof stats>; sacct: ReturnType<typeof stats> }> {
     const out = await controller(p, [
         "set -e",
-        `for i in $(seq ${n}); do`,
-        "  sleep 0.$(printf %03d $((RANDOM % 1000)))",
+        `n=${n}`,
+        "for i in $(seq $n); do",
+        "  now=$(date +%s%N); at=$(( (2 * (i - 1) + 1) * 500000000 / n ))",
+        "  sleep 0.$(printf %09d $(( (at - now % 1000000000 + 1000000000) % 1000000000 )))",
         "  t=$(date +%s%N)",
         "  id=$(sbatch --parsable -o /dev/null --wrap true)",
         `  while scontrol show job $id -o | grep -Eq '${NOT_ENDED}'; do sleep 0.02; done`,
@@ -76,4 +79,9 @@ export async function srunAll(p: ClusterPlan, n = 10, command = "true"): Promise
         `for i in $(seq ${n}); do t=$(date +%s%N); srun -N${p.nodes.length} ${command} >/dev/null; echo ${MS}; done`,
     ].join("\n"));
     return { nodes: p.nodes.length, ...stats(out.trim().split("\n").map(Number)) };
+}
+
+/** Lines of slurmctld.log saying an RPC timed out (MessageTimeout): what would call for raising it. */
+export async function rpcTimeouts(p: ClusterPlan): Promise<number> {
+    return Number((await ssh(p, "controller", "sudo grep -ciE 'timed out' /var/log/slurm/slurmctld.log || true")).trim());
 }

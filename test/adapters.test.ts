@@ -1,12 +1,13 @@
 // One plan, two adapters: the Pulumi program must run exactly the plan's steps
 // and start exactly the plan's containers (the lab runs the same ones for real).
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { decodeConfig } from "../components/pulumi/stackConfig";
 import { parseConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
 import { stepReview } from "../components/plan/stepReview";
 import { stepCommand } from "../components/plan/steps";
-import { homeVolumeArgs } from "../components/pulumi/computeNodes";
+import { containerArgs, homeVolumeArgs } from "../components/pulumi/computeNodes";
 import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile } from "./mocks";
 
 const CMD = "command:remote:Command";
@@ -146,6 +147,14 @@ describe("adapters: the Pulumi program follows the plan", () => {
             assert.doesNotMatch(counters, /^DCGM_FI_PROF_/m, "profiling fields need SYS_ADMIN");
             assert.equal(e.options.deleteBeforeReplace, true);
         }
+    });
+
+    it("joins a node's network with its alias, and at a fixed address only when the spec sets one", () => {
+        const spec = p.containers[0];
+        const generated = () => pulumi.output("generated");
+        assert.deepEqual(containerArgs(spec, "img", "net", generated).networksAdvanced, [{ name: "net", aliases: [spec.name] }]);
+        assert.deepEqual(containerArgs({ ...spec, address: "172.27.0.100" }, "img", "net", generated).networksAdvanced,
+            [{ name: "net", aliases: [spec.name], ipv4Address: "172.27.0.100" }]);
     });
 
     it("publishes compute SSH on 127.0.0.1 only and never runs privileged", () => {

@@ -80,8 +80,8 @@ describe("stack config schema", () => {
             });
             it("refuses one more, naming both numbers, the arithmetic and the bigger bastion", () => rejects(nodes(218), "bastionInstanceType", "t2.micro",
                 /t2\.micro carries the tunnels of at most 217 compute nodes \(1024 MiB \/ 2 = 512 MiB; 512 MiB \/ 2400 KiB per tunnel = 218 tunnels, less the home server's = 217\), and computeNodes has 218: choose t3\.small$/));
-            it("names the controller's limit and type too", () => rejects({ ...nodes(419), bastionInstanceType: "t3.small" }, "controllerInstanceType", "t3.medium",
-                /at most 418 compute nodes .*computeNodes has 419: choose t3\.large$/));
+            it("names the controller's limit and type too", () => rejects({ ...nodes(403), bastionInstanceType: "t3.small" }, "controllerInstanceType", "t3.medium",
+                /at most 402 compute nodes .*computeNodes has 403: choose t3\.large$/));
             it("says when no allowed type carries them", () => rejects({ ...nodes(1800), bastionInstanceType: "t3.large", controllerInstanceType: "t3.large" },
                 "bastionInstanceType", "t3.large", /no allowed bastionInstanceType carries 1800; the largest, t3\.large, carries 1746$/));
         });
