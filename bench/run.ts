@@ -15,7 +15,7 @@ import { docker } from "../lab/docker";
 import { containerName, LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
 import { ssh } from "../lab/ssh";
 import { bastionRestart, scalePlan, sshdPerTunnel } from "./scale";
-import { arrayThroughput, rpcTimeouts, srunAll, turnaround } from "./slurmFigures";
+import { arrayThroughput, ratio, rpcTimeouts, srunAll, turnaround } from "./slurmFigures";
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -91,14 +91,14 @@ async function slurmFigures(label: string, plan: ClusterPlan, opts: UpOptions = 
 async function tunnelVsDirect(): Promise<void> {
     const tunnel = await slurmFigures("tunnels", p);
     const direct = await slurmFigures("direct", directPlan(p), { controllerOnPrem: DIRECT_CONTROLLER_IP }, OTHER_TUNNELS);
-    const ratio = (f: (x: SlurmFigures) => number) => Math.round((f(tunnel) / f(direct)) * 100) / 100;
+    const over = (f: (x: SlurmFigures) => number) => ratio(f(tunnel), f(direct));
     const tunnelOverDirect = {
-        arrayTime: ratio((x) => x.array.seconds),
-        medianEnd: ratio((x) => x.turnaround.end.medianS),
-        p95End: ratio((x) => x.turnaround.end.p95S),
-        medianSacct: ratio((x) => x.turnaround.sacct.medianS),
-        srunAll: ratio((x) => x.srunAll.medianS),
-        bringUp: ratio((x) => x.bringUpS),
+        arrayTime: over((x) => x.array.seconds),
+        medianEnd: over((x) => x.turnaround.end.medianS),
+        p95End: over((x) => x.turnaround.end.p95S),
+        medianSacct: over((x) => x.turnaround.sacct.medianS),
+        srunAll: over((x) => x.srunAll.medianS),
+        bringUp: over((x) => x.bringUpS),
     };
     results.slurm = { tunnel, direct, tunnelOverDirect };
     console.log("\ntunnels over direct (time over time; 1.00 = the tunnels cost nothing):", tunnelOverDirect);
@@ -126,7 +126,7 @@ async function scale(n: number): Promise<void> {
     r.directBringUpS = await bringUp(`${n} nodes, direct: bring-up from cached images`, d, { controllerOnPrem: DIRECT_CONTROLLER_IP });
     const directArray = await arrayThroughput(d, tasks);
     console.log(`${n} nodes, direct: trivial array`, directArray);
-    r.array = { tunnel: tunnelArray, direct: directArray, tunnelOverDirect: Math.round((tunnelArray.seconds / directArray.seconds) * 100) / 100 };
+    r.array = { tunnel: tunnelArray, direct: directArray, tunnelOverDirect: ratio(tunnelArray.seconds, directArray.seconds) };
     results.scale = r;
     await down(quiet);
 }
@@ -185,7 +185,7 @@ async function crossHostCost(runs = 15): Promise<void> {
     };
     const same = median("compute1,compute2");
     const cross = median("compute1,compute3");
-    results.crossHost = { runs, sameHostMedianMs: same, crossHostMedianMs: cross, ratio: Math.round((cross / same) * 100) / 100 };
+    results.crossHost = { runs, sameHostMedianMs: same, crossHostMedianMs: cross, ratio: ratio(cross, same) };
     console.log("srun -N2 true inside a job: two nodes of one host vs one node on each of two hosts (through the controller):", results.crossHost);
     await up(p, quiet);
 }

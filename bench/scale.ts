@@ -40,8 +40,9 @@ export async function sshdPerTunnel(p: ClusterPlan, host: StepHost): Promise<{ h
     return { host, sessions, rssKbPerTunnel: Math.round(sum(0) / sessions), pssKbPerTunnel: Math.round(sum(1) / sessions) };
 }
 
-/** A command on the controller itself (docker exec): the bench's ssh goes through the bastion it restarts. */
-const onController = (cmd: string) => docker(["exec", containerName("controller"), "bash", "-c", cmd]);
+/** A command on a host itself (docker exec): the bench's ssh goes through the bastion it restarts. */
+const onHost = (host: StepHost, cmd: string) => docker(["exec", containerName(host), "bash", "-c", cmd]);
+const onController = (cmd: string) => onHost("controller", cmd);
 
 /** Polls every 0.5 s until ok() holds: seconds since t0. */
 async function untilTrue(what: string, ok: () => Promise<boolean>, t0: number, timeoutMs: number): Promise<number> {
@@ -68,8 +69,7 @@ export async function bastionRestart(p: ClusterPlan, timeoutMs = 180_000): Promi
         (await onController("sinfo -h -N -o %T | sort -u | xargs")).trim() === "idle", t0, timeoutMs);
     const drops: Record<string, number> = {};
     for (const host of ["bastion", "controller"] as const) {
-        drops[host] = Number((await docker(["exec", containerName(host), "bash", "-c",
-            `journalctl -u ssh --since '${since}' --no-pager | grep -ciE 'MaxStartups|drop connection' || true`])).trim());
+        drops[host] = Number((await onHost(host, `journalctl -u ssh --since '${since}' --no-pager | grep -ciE 'MaxStartups|drop connection' || true`)).trim());
     }
     return { nodes: p.nodes.length, stepOnAllS, allIdleS, maxStartupsDrops: drops };
 }

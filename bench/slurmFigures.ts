@@ -11,6 +11,9 @@ export function stats(ms: number[]): { n: number; medianS: number; p95S: number;
     return { n: s.length, medianS: sec(quantile(s, 0.5)), p95S: sec(quantile(s, 0.95)), maxS: sec(s[s.length - 1]) };
 }
 
+/** a over b to the hundredth: the bench's tunnel-over-direct ratios. */
+export const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+
 /** Milliseconds since t (set by `t=$(date +%s%N)`), in the controller's shell. */
 const MS = "$(( ($(date +%s%N) - t) / 1000000 ))";
 /** The loop's states of a job not yet ended: scontrol keeps an ended one MinJobAge seconds, as COMPLETED. */

@@ -10,10 +10,11 @@ import { renderSlurmConf, SLURM_CONF_PATH } from "../components/plan/slurmConf";
 import { NETWORKS } from "./labPlan";
 
 /** The controller's address on the on-premises network, in the variant only (the subnet's last host but a few). */
-export const DIRECT_CONTROLLER_IP = NETWORKS.onprem.subnet.replace(/\.0\/24$/, ".250");
+export const DIRECT_CONTROLLER_IP = hostAddress(NETWORKS.onprem.subnet, 250);
 
-/** Node i's address on the on-premises network: from host 100 up, above those Docker hands out to the rest, below the controller's. */
+/** Nodes the variant has addresses for: hosts 100 to 249. */
 export const MAX_DIRECT_NODES = 150;
+/** Node i's address on the on-premises network: from host 100 up, above those Docker hands out to the rest, below the controller's. */
 export const directNodeAddress = (i: number): string => hostAddress(NETWORKS.onprem.subnet, 100 + i);
 
 export function directPlan(p: ClusterPlan): ClusterPlan {

@@ -32,25 +32,28 @@ export const CONTROLLER_DAEMONS_MB = 1024;
 export const OTHER_TUNNELS = 1;
 
 /**
- * The most compute nodes an instance of this type can carry as this host. Half the
- * memory stays for the kernel, journald and page cache, and for the reconnect storm
- * after a restart (every tunnel's pre-authentication child at once, MaxStartups 50);
- * the controller's daemons come out of the other half.
+ * What an instance of this type carries as this host. Half the memory stays for the
+ * kernel, journald and page cache, and for the reconnect storm after a restart (every
+ * tunnel's pre-authentication child at once, MaxStartups 50); the controller's daemons
+ * come out of the other half. nodes is the tunnels less the home server's.
  */
-export function nodeLimit(host: TunnelHost, instanceType: string): number {
+function capacity(host: TunnelHost, instanceType: string): { mb: number; freeMb: number; tunnels: number; nodes: number } {
     const mb = INSTANCE_MEMORY_MB[instanceType];
     if (mb === undefined) throw new Error(`no memory figure for instance type ${instanceType}`);
-    const forTunnels = mb / 2 - (host === "controller" ? CONTROLLER_DAEMONS_MB : 0);
-    return Math.max(0, Math.floor((forTunnels * 1024) / SSHD_KB_PER_TUNNEL[host]) - OTHER_TUNNELS);
+    const freeMb = mb / 2 - (host === "controller" ? CONTROLLER_DAEMONS_MB : 0);
+    const tunnels = Math.max(0, Math.floor((freeMb * 1024) / SSHD_KB_PER_TUNNEL[host]));
+    return { mb, freeMb, tunnels, nodes: Math.max(0, tunnels - OTHER_TUNNELS) };
 }
+
+/** The most compute nodes an instance of this type can carry as this host. */
+export const nodeLimit = (host: TunnelHost, instanceType: string): number => capacity(host, instanceType).nodes;
 
 /** The arithmetic behind nodeLimit, for the error and the README. */
 export function nodeLimitArithmetic(host: TunnelHost, instanceType: string): string {
-    const mb = INSTANCE_MEMORY_MB[instanceType];
-    const free = mb / 2 - (host === "controller" ? CONTROLLER_DAEMONS_MB : 0);
+    const c = capacity(host, instanceType);
     const daemons = host === "controller" ? ` - ${CONTROLLER_DAEMONS_MB} MiB of daemons` : "";
-    return `${mb} MiB / 2${daemons} = ${free} MiB; ${free} MiB / ${SSHD_KB_PER_TUNNEL[host]} KiB per tunnel = ` +
-        `${Math.max(0, Math.floor((free * 1024) / SSHD_KB_PER_TUNNEL[host]))} tunnels, less the home server's = ${nodeLimit(host, instanceType)}`;
+    return `${c.mb} MiB / 2${daemons} = ${c.freeMb} MiB; ${c.freeMb} MiB / ${SSHD_KB_PER_TUNNEL[host]} KiB per tunnel = ` +
+        `${c.tunnels} tunnels, less the home server's = ${c.nodes}`;
 }
 
 /** The smallest of these types that carries n nodes as this host, if any does. */
