@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
             if (was !== cmd.stack && fs.existsSync(SSH_CONFIG)) {
                 throw new Error(`the lab is up with ${was ? `stack ${was}` : "its own config"}: run \`npm run lab -- down\` first`);
             }
-            await up(plan, console.log, true);
+            await up(plan, console.log, true, { parallel: cmd.parallel, continueOnError: cmd.continueOnError });
             rememberStack(cmd.stack);
             console.log(`lab up in ${((Date.now() - t) / 1000).toFixed(1)}s`);
             return 0;

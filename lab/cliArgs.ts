@@ -4,8 +4,11 @@ import { parseArgs } from "node:util";
 import { USER_NAME } from "../components/plan/users";
 
 export type LabCommand =
-    /** stack: read Pulumi.<stack>.yaml instead of the lab's own config. */
-    | { command: "up"; stack?: string }
+    /**
+     * stack: read Pulumi.<stack>.yaml instead of the lab's own config. parallel and
+     * continueOnError: how the bootstrap steps run, as with `pulumi up`.
+     */
+    | { command: "up"; stack?: string; parallel?: number; continueOnError?: boolean }
     | { command: "status" }
     | { command: "down" }
     /** user absent: admin. remote empty: an interactive shell. */
@@ -16,8 +19,13 @@ export type LabCommand =
 
 export const LAB_USAGE = `usage: npm run lab -- <command>
 
-  up [--stack NAME]                    start the lab, or bring it up to date; with --stack,
-                                       from Pulumi.NAME.yaml, its nodes shrunk to this host
+  up [--stack NAME] [--parallel N] [--continue-on-error]
+                                       start the lab, or bring it up to date; with --stack,
+                                       from Pulumi.NAME.yaml, its nodes shrunk to this host;
+                                       the bootstrap runs as pulumi up does: every step once
+                                       its dependencies are done, at most N at once (default:
+                                       no cap; 1: one by one), and after a failure no new
+                                       step starts unless --continue-on-error
   status                               containers, sinfo, squeue
   down                                 remove exactly what the lab created
   ssh <host> [--user NAME] [-- command...]
@@ -38,7 +46,7 @@ type Options = Record<string, { type: "string" | "boolean"; short?: string }>;
 const HELP: Options = { help: { type: "boolean", short: "h" } };
 const USER: Options = { user: { type: "string" } };
 const OPTIONS: Record<Exclude<LabCommand["command"], "help">, Options> = {
-    up: { ...HELP, stack: { type: "string" } },
+    up: { ...HELP, stack: { type: "string" }, parallel: { type: "string" }, "continue-on-error": { type: "boolean" } },
     status: HELP,
     down: HELP,
     ssh: { ...HELP, ...USER },
@@ -103,9 +111,18 @@ export function parseLabArgs(argv: string[], hosts: readonly string[]): LabComma
             if (stack !== undefined && !STACK_NAME.test(stack)) {
                 return { error: `up: --stack ${JSON.stringify(stack)} is not a stack name (letters, digits, '_', '.' or '-'; it reads Pulumi.NAME.yaml)` };
             }
+            const parallel = values.parallel as string | undefined;
+            if (parallel !== undefined && !/^[1-9][0-9]{0,3}$/.test(parallel)) {
+                return { error: `up: --parallel ${JSON.stringify(parallel)} is not a whole number from 1 to 9999 (leave it out for no cap, as pulumi up)` };
+            }
             const bad = extra(0);
             if (bad) return { error: bad };
-            return stack === undefined ? { command: "up" } : { command: "up", stack };
+            return {
+                command: "up",
+                ...(stack !== undefined ? { stack } : {}),
+                ...(parallel !== undefined ? { parallel: Number(parallel) } : {}),
+                ...(values["continue-on-error"] ? { continueOnError: true } : {}),
+            };
         }
         case "status":
         case "down": {

@@ -2,15 +2,15 @@
 import * as path from "path";
 import { NODE_LABEL } from "../components/plan/containers";
 import { ClusterPlan, monitoringEndpoints } from "../components/plan/plan";
-import { orderSteps } from "../components/plan/steps";
 import { contentHash } from "../components/plan/contentHash";
 import { computeSpecHash, createCompute } from "./compute";
 import { createStandin, standinName, standinSpecHash } from "./dcgmStandin";
 import { docker, dockerAvailable, exists, run } from "./docker";
 import { ensureImages } from "./images";
 import { bastionVpcIp, containerName, LAB_LABEL, labNetworks, NETWORKS, SPEC_LABEL } from "./labPlan";
-import { runStep, ssh, sshHost, waitForSsh, writeLabSshConfig } from "./ssh";
+import { runStepLogged, ssh, sshHost, waitForSsh, writeLabSshConfig } from "./ssh";
 import { generatedValues, removeState, SSH_CONFIG } from "./state";
+import { GraphOptions, offset, runGraph, StepSpan } from "./stepGraph";
 
 type Log = (s: string) => void;
 
@@ -139,10 +139,24 @@ async function jobRunsOn(p: ClusterPlan, node: string, log: Log, timeoutMs = 180
     }
 }
 
-/** Variants of the lab's hosts: controllerOnPrem, the controller's address on the on-premises network (lab/direct.ts). */
-export interface UpOptions { controllerOnPrem?: string }
+/**
+ * How up runs: the bootstrap's parallelism and failure mode (as `pulumi up --parallel N
+ * --continue-on-error`), and controllerOnPrem, the controller's address on the
+ * on-premises network (lab/direct.ts).
+ */
+export interface UpOptions extends GraphOptions { controllerOnPrem?: string }
 
-export async function up(p: ClusterPlan, log: Log = console.log, setup = false, opts: UpOptions = {}): Promise<Record<string, string>> {
+/** What up did: each step's report line, each step's span, and the steps that installed packages. */
+export interface UpResult { reports: Record<string, string>; spans: StepSpan[]; installed: string[] }
+
+/** One failed step per paragraph, as `pulumi up` lists its diagnostics. */
+function failuresMessage(r: Awaited<ReturnType<typeof runGraph>>): string {
+    const failed = r.failures.map((f) => `  ${f.id}: ${f.error.trim().split("\n").slice(-12).join("\n    ")}`);
+    const notRun = r.notRun.length ? `\nnot run: ${r.notRun.join(", ")}` : "";
+    return `${r.failures.length} bootstrap step(s) failed; a second up retries them:\n${failed.join("\n")}${notRun}`;
+}
+
+export async function up(p: ClusterPlan, log: Log = console.log, setup = false, opts: UpOptions = {}): Promise<UpResult> {
     await phase("preflight", log, () => preflight(setup));
     const images = await phase("images", log, () => ensureImages(p, log));
     const values = await phase("generated values (.lab-state/)", log, () => generatedValues(p));
@@ -161,13 +175,19 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false, 
         await waitForSsh(p, "bastion");
         await waitForSsh(p, "controller");
     });
-    const reports: Record<string, string> = {};
-    await phase("bootstrap over ssh (the plan's steps)", log, async () => {
-        for (const step of orderSteps(p.steps)) {
-            const t = Date.now();
-            reports[step.id] = await runStep(p, step, values);
-            log(`    ${reports[step.id]} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
-        }
+    const installed: string[] = [];
+    const graph = await phase(`bootstrap over ssh (the plan's steps, ${opts.parallel ? `at most ${opts.parallel}` : "all"} at once)`, log, async () => {
+        const r = await runGraph(p.steps, async (step) => {
+            const run = await runStepLogged(p, step, values);
+            if (run.output.includes(`[${step.id}] changed: installed `)) installed.push(step.id);
+            return run.report;
+        }, opts, (e) => {
+            if (e.kind === "start") log(`    [${offset(e.atMs)}] start ${e.id}`);
+            else if (e.ok) log(`    [${offset(e.atMs)}] end   ${e.report}`);
+            else log(`    [${offset(e.atMs)}] FAILED ${e.id}: ${e.error.trim().split("\n").slice(-3).join(" | ")}`);
+        });
+        if (r.failures.length) throw new Error(failuresMessage(r));
+        return r;
     });
     await phase("home server (SFTP, its own tunnel)", log, async () => {
         await ensureHomeVolume(p, log);
@@ -209,7 +229,7 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false, 
     log(`\nThe lab is up. Try:\n  ssh -F ${SSH_CONFIG} ${p.clusterName}-controller sinfo\n  npm run lab -- ssh controller`);
     log(`Prometheus:   ${e.prometheus.url}  after: ${e.prometheus.command}`);
     log(`Alertmanager: ${e.alertmanager.url}  after: ${e.alertmanager.command}`);
-    return reports;
+    return { reports: graph.reports, spans: graph.spans, installed };
 }
 
 export async function status(p: ClusterPlan, log: Log = console.log): Promise<void> {

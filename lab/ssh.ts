@@ -41,14 +41,22 @@ export function sshAsUser(p: ClusterPlan, user: string, command: string, opts: R
     return run(["ssh", "-F", SSH_CONFIG, userSshHosts(p, user).controller, command], opts);
 }
 
-/** Runs one step; returns its report line "hpc-step <id>: changed=N unchanged=M". */
-export async function runStep(p: ClusterPlan, step: BootstrapStep, values: Record<string, string>): Promise<string> {
-    const out = await ssh(p, step.host, stepCommand(step), {
+/** A step's run: its report line "hpc-step <id>: changed=N unchanged=M", and what it logged. */
+export interface StepRun { report: string; output: string }
+
+/** Runs one step, as command.remote.Command does: its command, its stdin, the hosts it may pin. */
+export async function runStepLogged(p: ClusterPlan, step: BootstrapStep, values: Record<string, string>): Promise<StepRun> {
+    const output = await ssh(p, step.host, stepCommand(step), {
         input: stepStdin(step, values), timeoutMs: 15 * 60_000, pinned: pinnedHosts(p.steps, step),
     });
-    const report = out.trim().split("\n").filter((l) => l.startsWith(`hpc-step ${step.id}:`)).pop();
-    if (!report) throw new Error(`step ${step.id} printed no report:\n${out.slice(-2000)}`);
-    return report;
+    const report = output.trim().split("\n").filter((l) => l.startsWith(`hpc-step ${step.id}:`)).pop();
+    if (!report) throw new Error(`step ${step.id} printed no report:\n${output.slice(-2000)}`);
+    return { report, output };
+}
+
+/** Runs one step; returns its report line. */
+export async function runStep(p: ClusterPlan, step: BootstrapStep, values: Record<string, string>): Promise<string> {
+    return (await runStepLogged(p, step, values)).report;
 }
 
 /** Waits until sshd on the host answers as admin (hosts boot systemd first, with first-boot keys). */

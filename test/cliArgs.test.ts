@@ -26,6 +26,12 @@ describe("parseLabArgs", () => {
             assert.deepEqual(parse("up --stack=team_a.prod-2"), { command: "up", stack: "team_a.prod-2" });
         });
 
+        it("up --parallel N and --continue-on-error, as pulumi up takes them", () => {
+            assert.deepEqual(parse("up --parallel 1"), { command: "up", parallel: 1 });
+            assert.deepEqual(parse("up --parallel=8 --continue-on-error --stack prod"), { command: "up", stack: "prod", parallel: 8, continueOnError: true });
+            assert.deepEqual(parse("up --continue-on-error"), { command: "up", continueOnError: true });
+        });
+
         it("ssh to each host, as admin unless told, with an interactive shell unless given a command", () => {
             for (const host of HOSTS) assert.deepEqual(parse(`ssh ${host}`), { command: "ssh", host, remote: [] });
             assert.deepEqual(parse("ssh controller --user alice"), { command: "ssh", host: "controller", user: "alice", remote: [] });
@@ -55,7 +61,7 @@ describe("parseLabArgs", () => {
     describe("refuses, saying why", () => {
         it("no command", () => refuses([], /no command given/));
         it("an unknown command, listing the commands", () => refuses(["start"], /unknown command "start" \(commands: up, status, down, ssh, submit, help\)/));
-        it("an unknown flag, naming it and the command's flags", () => refuses(["up", "--force"], /^up: unknown option --force \(up takes --help, --stack\)/));
+        it("an unknown flag, naming it and the command's flags", () => refuses(["up", "--force"], /^up: unknown option --force \(up takes --help, --stack, --parallel, --continue-on-error\)/));
         it("a short flag no command has", () => refuses(["status", "-v"], /^status: unknown option -v/));
         it("--user on a command without it", () => refuses(["down", "--user", "alice"], /^down: unknown option --user/));
         it("--stack without its name", () => refuses(["up", "--stack"], /^up: --stack needs a value/));
@@ -65,6 +71,13 @@ describe("parseLabArgs", () => {
             refuses(["up", "--stack", "../etc/passwd"], /^up: --stack "\.\.\/etc\/passwd" is not a stack name/);
             refuses(["up", "--stack", "org/prod"], /is not a stack name/);
             refuses(["up", "--stack="], /--stack "" is not a stack name/);
+        });
+        it("a --parallel that is not a whole number from 1, naming it", () => {
+            refuses(["up", "--parallel", "0"], /^up: --parallel "0" is not a whole number from 1 to 9999/);
+            refuses(["up", "--parallel=-2"], /^up: --parallel "-2" is not a whole number/);
+            refuses(["up", "--parallel", "two"], /^up: --parallel "two" is not a whole number/);
+            refuses(["up", "--parallel", "1.5"], /^up: --parallel "1.5" is not a whole number/);
+            refuses(["up", "--parallel"], /^up: --parallel needs a value/);
         });
         it("an option given twice", () => refuses(["up", "--stack", "dev", "--stack", "prod"], /^up: --stack is given twice/));
         it("arguments a command does not take", () => {

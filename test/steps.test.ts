@@ -7,6 +7,7 @@ import * as path from "path";
 import { gunzipSync } from "zlib";
 import { configFile } from "../components/plan/templates";
 import { parseConfig } from "../components/plan/config";
+import { readStackConfig } from "../components/plan/stackFile";
 import { plan } from "../components/plan/plan";
 import { REVIEW_TEXT_LIMIT, stepReview } from "../components/plan/stepReview";
 import { BootstrapStep, orderSteps, pinnedHosts, shq, stepCommand, stepProgram, stepStdin } from "../components/plan/steps";
@@ -31,6 +32,14 @@ describe("bootstrap steps", () => {
     const nodes = Array.from({ length: 1000 }, (_, i) => ({ name: `gpu${i + 1}`, gpus: i % 2 }));
     // 1000 nodes' tunnels need the largest bastion and controller (tunnelCapacity.ts).
     const big = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes, tunnelPortBase: 30000, bastionInstanceType: "t3.large", controllerInstanceType: "t3.large" }));
+
+    it("write no fixed path under /tmp, in any stack's program (steps run side by side, and users share the host)", () => {
+        const stacks = ["Pulumi.dev.yaml", "Pulumi.prod.yaml"].map((f) => plan(parseConfig(readStackConfig(fs.readFileSync(path.join(__dirname, "..", f), "utf8")))));
+        for (const step of [p, big, ...stacks].flatMap((x) => x.steps)) {
+            const fixed = stepProgram(step).match(/\/(?:var\/)?tmp\/[\w.$-]+/g);
+            assert.equal(fixed, null, `${step.id} writes ${fixed?.join(", ")}: use $HPC_TMP, the step's own root-only directory`);
+        }
+    });
 
     it("stay under the 128 KiB single-argument limit at 1000 nodes", () => {
         for (const step of big.steps) assert.ok(stepCommand(step).length < 128 * 1024, `${step.id}: ${stepCommand(step).length} bytes`);

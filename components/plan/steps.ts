@@ -99,8 +99,11 @@ export function stepStdin(step: BootstrapStep, values: Record<string, string>): 
     }).join("");
 }
 
+/** What the step graph needs of a step: its id and the ids it waits for. */
+export interface StepNode { id: string; dependsOn: string[] }
+
 /** A step's direct dependencies; an unknown one throws. */
-function dependenciesOf(byId: Map<string, BootstrapStep>, s: BootstrapStep): BootstrapStep[] {
+function dependenciesOf<T extends StepNode>(byId: Map<string, T>, s: T): T[] {
     return s.dependsOn.map((d) => {
         const dep = byId.get(d);
         if (!dep) throw new Error(`step ${s.id} depends on unknown step ${d}`);
@@ -109,11 +112,11 @@ function dependenciesOf(byId: Map<string, BootstrapStep>, s: BootstrapStep): Boo
 }
 
 /** Steps in an order that honours dependsOn; an unknown or cyclic dependency throws. */
-export function orderSteps(steps: BootstrapStep[]): BootstrapStep[] {
+export function orderSteps<T extends StepNode>(steps: T[]): T[] {
     const byId = new Map(steps.map((s) => [s.id, s]));
     const done = new Set<string>();
-    const out: BootstrapStep[] = [];
-    const visit = (s: BootstrapStep, path: string[]) => {
+    const out: T[] = [];
+    const visit = (s: T, path: string[]) => {
         if (done.has(s.id)) return;
         if (path.includes(s.id)) throw new Error(`bootstrap steps form a cycle: ${[...path, s.id].join(" -> ")}`);
         for (const dep of dependenciesOf(byId, s)) visit(dep, [...path, s.id]);

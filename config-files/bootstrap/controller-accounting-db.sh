@@ -41,7 +41,7 @@ else
   # stored password differs, so a re-run does not rewrite it.
   # No trap here: lib.sh owns the EXIT trap (it prints the report). Nothing that
   # can fail runs between writing the file and removing it.
-  cnf=$(mktemp)
+  cnf=$(mktemp "$HPC_TMP/XXXXXX")
   chmod 600 "$cnf"
   pw=${db_password//\\/\\\\}
   printf '[client]\nuser=slurm\npassword="%s"\nhost=127.0.0.1\nport=3306\nprotocol=tcp\n' "${pw//\"/\\\"}" >"$cnf"

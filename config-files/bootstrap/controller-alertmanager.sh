@@ -40,8 +40,8 @@ done
 hpc_file /etc/prometheus/alertmanager.yml 0640 root:prometheus < <(printf '%s\n' "$conf")
 unset conf secret
 
-amtool check-config /etc/prometheus/alertmanager.yml >/tmp/hpc-amtool.log 2>&1 \
-  || { hpc_log "amtool check-config failed:" >&2; cat /tmp/hpc-amtool.log >&2; exit 1; }
+amtool check-config /etc/prometheus/alertmanager.yml >"$HPC_TMP/amtool.log" 2>&1 \
+  || { hpc_log "amtool check-config failed:" >&2; cat "$HPC_TMP/amtool.log" >&2; exit 1; }
 
 was_active=0
 systemctl is-active --quiet prometheus-alertmanager && was_active=1

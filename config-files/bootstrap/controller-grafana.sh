@@ -19,7 +19,7 @@ if [[ -s "$keyring" ]] && [[ "$(gpg --batch --show-keys --with-colons "$keyring"
   hpc_same
 else
   install -d -m 0755 /etc/apt/keyrings
-  tmp=$(mktemp)
+  tmp=$(mktemp "$HPC_TMP/XXXXXX")
   curl -fsSL --retry 3 -o "$tmp" "$GRAFANA_KEY_URL"
   # A key of another fingerprint fails the step here: apt never trusts it.
   /usr/local/lib/hpc/verify-apt-key "$tmp" "$GRAFANA_KEY_FINGERPRINT" "$keyring"
@@ -27,7 +27,7 @@ else
   hpc_note "$keyring ($GRAFANA_KEY_FINGERPRINT)"
 fi
 hpc_file /etc/apt/sources.list.d/grafana.list 0644 root:root < <(printf '%s\n' "$GRAFANA_APT_LINE")
-if hpc_changed /etc/apt/sources.list.d/grafana.list; then apt-get update -q >/tmp/hpc-apt-update.log 2>&1; fi
+if hpc_changed /etc/apt/sources.list.d/grafana.list; then hpc_apt_update; fi
 hpc_apt grafana
 
 # Dashboards the plan no longer has go too.
@@ -48,8 +48,8 @@ if [[ -f "$state" && "$(<"$state")" == "$want" ]]; then
   hpc_same
 else
   hpc_secret grafanaAdminPassword | runuser -u grafana -- grafana cli --homepath /usr/share/grafana --config /etc/grafana/grafana.ini \
-    admin reset-admin-password --password-from-stdin >/tmp/hpc-grafana-cli.log 2>&1 \
-    || { hpc_log "grafana cli admin reset-admin-password failed:" >&2; tail -5 /tmp/hpc-grafana-cli.log >&2; exit 1; }
+    admin reset-admin-password --password-from-stdin >"$HPC_TMP/grafana-cli.log" 2>&1 \
+    || { hpc_log "grafana cli admin reset-admin-password failed:" >&2; tail -5 "$HPC_TMP/grafana-cli.log" >&2; exit 1; }
   install -d -m 0700 /var/lib/hpc-stack
   (umask 077; printf '%s\n' "$want" >"$state")
   hpc_note "grafana admin password"

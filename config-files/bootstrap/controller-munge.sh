@@ -5,7 +5,7 @@
 hpc_install_planned
 hpc_apt munge
 
-tmp=$(mktemp)
+tmp=$(mktemp "$HPC_TMP/XXXXXX")
 chmod 600 "$tmp"
 hpc_secret mungeKey | base64 -d >"$tmp"
 _hpc_install "$tmp" /etc/munge/munge.key 0400 munge:munge

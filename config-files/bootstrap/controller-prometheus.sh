@@ -25,8 +25,8 @@ for f in "$RULES_DIR"/*.yml; do
 done
 
 # A config Prometheus cannot load fails here, and the running one keeps its old config.
-promtool check config /etc/prometheus/prometheus.yml >/tmp/hpc-promtool.log 2>&1 \
-  || { hpc_log "promtool check config failed:" >&2; cat /tmp/hpc-promtool.log >&2; exit 1; }
+promtool check config /etc/prometheus/prometheus.yml >"$HPC_TMP/promtool.log" 2>&1 \
+  || { hpc_log "promtool check config failed:" >&2; cat "$HPC_TMP/promtool.log" >&2; exit 1; }
 
 reload=0
 for f in /etc/prometheus/prometheus.yml "$RULES_DIR"/*.yml; do hpc_changed "$f" && reload=1; done

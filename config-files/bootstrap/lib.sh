@@ -11,10 +11,16 @@
 #                     mode/owner differ; counts a change
 #   hpc_file_from_secret NAME PATH MODE OWNER   same, with a generated value
 #   hpc_apt PKG...    installs only the packages that are missing; counts a change
+#   hpc_apt_update    apt-get update, as hpc_apt does it (after adding a source)
 #   hpc_changed PATH  true when PATH was changed by this run, or by an earlier run
 #                     of this step that failed before it finished
 #   hpc_note MSG      counts a change that is not a file (a user, a service, a DB row)
 #   hpc_report        prints "hpc-step <id>: changed=N unchanged=M" (the last line)
+#   HPC_TMP           this run's scratch directory, root-only, removed at exit
+#
+# Steps on one host run at the same time (pulumi up starts every step whose
+# dependsOn are done), so nothing here uses a fixed scratch path, and what the
+# whole host shares (dpkg, policy-rc.d) is taken under a lock.
 # shellcheck shell=bash
 set -euo pipefail
 umask 022
@@ -33,6 +39,15 @@ hpc_log() { printf '[%s] %s\n' "${HPC_STEP:-step}" "$*"; }
 # pending, on the host, until the step succeeds.
 HPC_STATE_DIR=${HPC_STATE_DIR:-/var/lib/hpc-stack}
 _hpc_pending() { printf '%s/pending/%s' "$HPC_STATE_DIR" "${HPC_STEP:-step}"; }
+
+# Scratch files and the host's locks live in a root-only directory under /run, never
+# at a fixed path in /tmp, where a user logged in on the host could plant a file
+# or a symlink first.
+HPC_RUN_DIR=${HPC_RUN_DIR:-/run/hpc-stack}
+install -d -m 0700 "$HPC_RUN_DIR"
+HPC_TMP=$(mktemp -d "$HPC_RUN_DIR/${HPC_STEP:-step}.XXXXXX")
+# Where dpkg looks for the script that keeps packages from starting daemons.
+HPC_POLICY_RC=${HPC_POLICY_RC:-/usr/sbin/policy-rc.d}
 
 hpc_read_secrets() {
   local name value
@@ -72,7 +87,7 @@ _hpc_install() {
 
 hpc_file() {
   local tmp
-  tmp=$(mktemp)
+  tmp=$(mktemp "$HPC_TMP/file.XXXXXX")
   cat >"$tmp"
   _hpc_install "$tmp" "$@"
   rm -f "$tmp"
@@ -81,7 +96,7 @@ hpc_file() {
 hpc_file_from_secret() {
   local name=$1 tmp
   shift
-  tmp=$(mktemp)
+  tmp=$(mktemp "$HPC_TMP/secret.XXXXXX")
   chmod 600 "$tmp"
   hpc_secret "$name" >"$tmp"
   _hpc_install "$tmp" "$@"
@@ -111,27 +126,63 @@ hpc_reload_units() {
   hpc_same
 }
 
-hpc_apt() {
-  local missing=() p
+_hpc_missing() {
+  local p
+  HPC_MISSING=()
   for p in "$@"; do
     # Compared whole, not with grep -q in a pipe: under pipefail an early exit of grep is a failure.
-    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || HPC_MISSING+=("$p")
   done
-  if ((${#missing[@]} == 0)); then hpc_same; return 0; fi
-  hpc_log "apt-get install ${missing[*]}"
+}
+
+# Package work of parallel steps waits for one another under one host lock, held
+# across a whole install: dpkg's own lock covers one apt-get run, not an
+# update-then-retry, and not policy-rc.d, which one step removing while another
+# installs would let a daemon start before its config is in place. apt's
+# DPkg::Lock::Timeout still waits for apt runs that know nothing of this lock
+# (apt-daily and unattended-upgrades on a cloud image's first boot).
+HPC_APT=(-q -o DPkg::Lock::Timeout=600)
+# apt and dpkg run with the lock's fd closed ({HPC_APT_FD}>&-): a daemon a package
+# script spawned would otherwise inherit it and hold the lock for its lifetime.
+_hpc_apt_lock() {
+  exec {HPC_APT_FD}>"$HPC_RUN_DIR/apt.lock"
+  flock -n "$HPC_APT_FD" && return 0
+  hpc_log "waiting for another step's package install"
+  flock -w 1800 "$HPC_APT_FD" || { hpc_log "the host's package lock was held for 30 min; giving up" >&2; exit 1; }
+}
+_hpc_apt_unlock() { exec {HPC_APT_FD}>&-; }
+
+# hpc_apt_update: apt-get update (after a new source), under the host's package lock.
+hpc_apt_update() {
+  _hpc_apt_lock
+  apt-get update "${HPC_APT[@]}" >"$HPC_TMP/apt-update.log" 2>&1 {HPC_APT_FD}>&- || { tail -20 "$HPC_TMP/apt-update.log" >&2; exit 1; }
+  _hpc_apt_unlock
+}
+
+hpc_apt() {
+  local log="$HPC_TMP/apt.log"
+  _hpc_missing "$@"
+  if ((${#HPC_MISSING[@]} == 0)); then hpc_same; return 0; fi
+  _hpc_apt_lock
+  # Another step may have installed some of them while this one waited.
+  _hpc_missing "$@"
+  if ((${#HPC_MISSING[@]} == 0)); then _hpc_apt_unlock; hpc_same; return 0; fi
+  hpc_log "apt-get install ${HPC_MISSING[*]}"
   export DEBIAN_FRONTEND=noninteractive
   # Packages must not start daemons before their config is in place.
-  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-  chmod 755 /usr/sbin/policy-rc.d
+  printf '#!/bin/sh\nexit 101\n' >"$HPC_POLICY_RC"
+  chmod 755 "$HPC_POLICY_RC"
   # Planned files are installed first; a package that ships one as a conffile
   # (slurm-wlm-basic-plugins' plugstack.conf) keeps ours.
-  local opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
-  if ! apt-get install "${opts[@]}" "${missing[@]}" >/tmp/hpc-apt.log 2>&1; then
-    apt-get update -q >/tmp/hpc-apt-update.log 2>&1
-    apt-get install "${opts[@]}" "${missing[@]}" >/tmp/hpc-apt.log 2>&1 || { rm -f /usr/sbin/policy-rc.d; tail -20 /tmp/hpc-apt.log >&2; exit 1; }
+  local opts=(-y "${HPC_APT[@]}" --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  if ! apt-get install "${opts[@]}" "${HPC_MISSING[@]}" >"$log" 2>&1 {HPC_APT_FD}>&-; then
+    apt-get update "${HPC_APT[@]}" >"$HPC_TMP/apt-update.log" 2>&1 {HPC_APT_FD}>&- \
+      || { rm -f "$HPC_POLICY_RC"; tail -20 "$HPC_TMP/apt-update.log" >&2; exit 1; }
+    apt-get install "${opts[@]}" "${HPC_MISSING[@]}" >"$log" 2>&1 {HPC_APT_FD}>&- || { rm -f "$HPC_POLICY_RC"; tail -20 "$log" >&2; exit 1; }
   fi
-  rm -f /usr/sbin/policy-rc.d
-  hpc_note "installed ${missing[*]}"
+  rm -f "$HPC_POLICY_RC"
+  _hpc_apt_unlock
+  hpc_note "installed ${HPC_MISSING[*]}"
 }
 
 # hpc_service UNIT CHANGED_PATH...: enable+start UNIT; restart it when any path changed.
@@ -168,6 +219,7 @@ hpc_wait() {
 hpc_report() { printf 'hpc-step %s: changed=%d unchanged=%d\n' "$HPC_STEP" "$HPC_CHANGES" "$HPC_UNCHANGED"; }
 _hpc_exit() {
   local rc=$?
+  rm -rf "$HPC_TMP"
   if ((rc == 0)); then rm -f "$(_hpc_pending)"; hpc_report; else hpc_log "FAILED (exit $rc)" >&2; fi
 }
 trap _hpc_exit EXIT

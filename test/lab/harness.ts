@@ -1,17 +1,17 @@
 // Shared set-up for the lab suites: one lab per mocha run, brought up by the same
 // code as `npm run lab -- up`, and skipped loudly (or failed, under CI) without Docker.
 import { ClusterPlan } from "../../components/plan/plan";
-import { down, preflight, up } from "../../lab/cluster";
+import { down, preflight, up, UpResult } from "../../lab/cluster";
 import { docker } from "../../lab/docker";
 import { containerName, labPlan } from "../../lab/labPlan";
 import { ssh } from "../../lab/ssh";
 
 export const p: ClusterPlan = labPlan();
-let ready: Promise<Record<string, string>> | undefined;
+let ready: Promise<UpResult> | undefined;
 let reason: string | undefined;
 
-/** Brings the lab up once; resolves with the bootstrap report of the first run. */
-export function labUp(ctx: Mocha.Context): Promise<Record<string, string>> {
+/** Brings the lab up once; resolves with what the first run did (reports, step spans). */
+export function labUp(ctx: Mocha.Context): Promise<UpResult> {
     ctx.timeout(20 * 60_000);
     if (!ready) {
         ready = preflight().then(() => up(p, (s) => console.log(`      [lab] ${s}`)), (e: Error) => {
