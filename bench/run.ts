@@ -1,6 +1,7 @@
 // npm run bench [-- --from-nothing] [-- --skip-lab] [-- --nodes N] [-- --only a,b]: the
 // figures in the README. Timings are measured here, never asserted in tests.
-// Sections (--only): mocks, slurm (through the tunnels and direct, with the ratio),
+// Sections (--only): mocks, bringup (the bootstrap in parallel and with --parallel 1,
+// from cached images, and from nothing with --from-nothing), slurm (through the tunnels and direct, with the ratio),
 // restart, crosshost, monitoring, scale (a lab of --nodes nodes, 32 by default).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -10,6 +11,7 @@ import { performance } from "perf_hooks";
 import { ClusterPlan } from "../components/plan/plan";
 import { OTHER_TUNNELS } from "../components/plan/tunnelCapacity";
 import { down, up, UpOptions } from "../lab/cluster";
+import { maxOverlap } from "../lab/stepGraph";
 import { DIRECT_CONTROLLER_IP, directPlan } from "../lab/direct";
 import { docker } from "../lab/docker";
 import { containerName, LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
@@ -20,7 +22,7 @@ import { arrayThroughput, ratio, rpcTimeouts, srunAll, turnaround } from "./slur
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const valueOf = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
-const SECTIONS = ["mocks", "slurm", "restart", "crosshost", "monitoring", "scale"];
+const SECTIONS = ["mocks", "bringup", "slurm", "restart", "crosshost", "monitoring", "scale"];
 const only = valueOf("--only")?.split(",");
 for (const x of only ?? []) if (!SECTIONS.includes(x)) throw new Error(`--only ${x}: sections are ${SECTIONS.join(", ")}`);
 const runs = (section: string) => !only || only.includes(section);
@@ -44,11 +46,15 @@ function mocksEvaluation(): void {
     console.table(results.sdkFloor);
 }
 
+/** What the last bringUp's bootstrap did: its length and the most steps that ran at once. */
+let lastBootstrap = { s: 0, overlap: 0 };
+
 /** Down, then up, until the first job is COMPLETED in sacct: seconds. */
 async function bringUp(label: string, plan: ClusterPlan = p, opts: UpOptions = {}): Promise<number> {
     await down(quiet);
     const t = performance.now();
-    await up(plan, quiet, false, opts);
+    const r = await up(plan, quiet, false, opts);
+    lastBootstrap = { s: secs(Math.max(...r.spans.map((x) => x.endMs))), overlap: maxOverlap(r.spans).count };
     const deadline = Date.now() + 300_000;
     for (;;) {
         const out = await ssh(plan, "controller", "sacct -n -X -P -o JobID,State | grep -m1 '|COMPLETED' || true");
@@ -57,7 +63,7 @@ async function bringUp(label: string, plan: ClusterPlan = p, opts: UpOptions = {
         await new Promise((r) => setTimeout(r, 500));
     }
     const s = secs(performance.now() - t);
-    console.log(`${label}: ${s}s to the first job COMPLETED in sacct`);
+    console.log(`${label}: ${s}s to the first job COMPLETED in sacct (bootstrap ${lastBootstrap.s}s, at most ${lastBootstrap.overlap} steps at once)`);
     return s;
 }
 
@@ -218,16 +224,42 @@ async function monitoringCost(): Promise<void> {
     console.log("\nmonitoring on the controller (lab, 5 s scrape interval, over 2 min):", results.monitoring);
 }
 
+/** Removes the lab's images and Docker's build cache, so the next up starts from nothing. */
+async function forgetImages(): Promise<void> {
+    await down(quiet);
+    const imgs = (await docker(["images", "-q", "--filter", "reference=hpc-stack/*"])).trim().split("\n").filter(Boolean);
+    if (imgs.length) await docker(["rmi", "-f", ...new Set(imgs)]);
+    await docker(["builder", "prune", "-af"]).catch(() => undefined);
+}
+
+/**
+ * Bring-up with the bootstrap run as pulumi up runs it (no cap) and one step at a
+ * time (--parallel 1), each from cached images and, with --from-nothing, from nothing.
+ */
+async function bringUpFigures(): Promise<void> {
+    const variant = async (label: string, parallel?: number) => {
+        const s = await bringUp(label, p, parallel ? { parallel } : {});
+        return { s, bootstrapS: lastBootstrap.s, mostAtOnce: lastBootstrap.overlap };
+    };
+    const figures: Record<string, unknown> = {};
+    if (args.has("--from-nothing")) {
+        await forgetImages();
+        const parallel = await variant("bring-up from nothing (debootstrap, image builds, apt on the controller), steps in parallel");
+        await forgetImages();
+        const serial = await variant("bring-up from nothing, --parallel 1", 1);
+        figures.fromNothing = { parallel, serial, serialOverParallel: ratio(serial.s, parallel.s) };
+    }
+    const parallel = await variant("bring-up from cached images, steps in parallel");
+    const serial = await variant("bring-up from cached images, --parallel 1", 1);
+    figures.cached = { parallel, serial, serialOverParallel: ratio(serial.s, parallel.s) };
+    results.bringUp = figures;
+    console.log("\nbring-up to the first job COMPLETED in sacct:", JSON.stringify(figures, null, 2));
+}
+
 async function main(): Promise<void> {
     if (runs("mocks")) mocksEvaluation();
     if (args.has("--skip-lab")) return;
-    if (args.has("--from-nothing")) {
-        await down(quiet);
-        const imgs = (await docker(["images", "-q", "--filter", "reference=hpc-stack/*"])).trim().split("\n").filter(Boolean);
-        if (imgs.length) await docker(["rmi", "-f", ...new Set(imgs)]);
-        await docker(["builder", "prune", "-af"]).catch(() => undefined);
-        results.bringUpFromNothingS = await bringUp("bring-up from nothing (debootstrap, image builds, apt on the controller)");
-    }
+    if (runs("bringup")) await bringUpFigures();
     if (runs("slurm")) await tunnelVsDirect();
     if (runs("restart") || runs("crosshost") || runs("monitoring")) {
         results.bringUpCachedS = await bringUp("bring-up from cached images");

@@ -41,6 +41,17 @@ describe("bootstrap steps", () => {
         }
     });
 
+    it("never plan one file in two steps of a host (they may run at the same time)", () => {
+        for (const x of [p, big]) {
+            const owner = new Map<string, string>();
+            for (const step of x.steps) for (const f of step.files) {
+                const key = `${step.host}:${f.path}`;
+                assert.equal(owner.get(key), undefined, `${key} is planned by ${owner.get(key)} and ${step.id}`);
+                owner.set(key, step.id);
+            }
+        }
+    });
+
     it("stay under the 128 KiB single-argument limit at 1000 nodes", () => {
         for (const step of big.steps) assert.ok(stepCommand(step).length < 128 * 1024, `${step.id}: ${stepCommand(step).length} bytes`);
     });
