@@ -227,8 +227,15 @@ async function monitoringCost(): Promise<void> {
 /** Removes the lab's images and Docker's build cache, so the next up starts from nothing. */
 async function forgetImages(): Promise<void> {
     await down(quiet);
-    const imgs = (await docker(["images", "-q", "--filter", "reference=hpc-stack/*"])).trim().split("\n").filter(Boolean);
-    if (imgs.length) await docker(["rmi", "-f", ...new Set(imgs)]);
+    const ours = async () => (await docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference=hpc-stack/*"]))
+        .trim().split("\n").filter(Boolean);
+    // By tag, not id: an id two tags share, or a base with untagged child layers, refuses removal.
+    const tags = await ours();
+    if (tags.length) await docker(["rmi", "-f", ...tags]).catch(() => undefined);
+    // The untagged layers the builds left (a base keeps them as children until they go).
+    await docker(["image", "prune", "-f"]);
+    const left = await ours();
+    if (left.length) await docker(["rmi", "-f", ...left]);
     await docker(["builder", "prune", "-af"]).catch(() => undefined);
 }
 

@@ -59,6 +59,11 @@ describe("stack config schema", () => {
         it("a node name Slurm cannot parse", () => rejects({ computeNodes: [{ name: "node[1-2]" }] }, "computeNodes[0].name", "node[1-2]", /host name/));
         it("a node name reserved for the control plane", () => rejects({ computeNodes: [{ name: "controller" }] }, "computeNodes[0].name", "controller", /reserved/));
         it("a negative GPU count", () => rejects({ computeNodes: [{ name: "g1", gpus: -1 }] }, "computeNodes[0].gpus", "-1", /0 or more/));
+        it("a tag the program sets on every resource itself", () => {
+            rejects({ tags: { team: "hpc", Name: "x" } }, "tags.Name", "x", /set by the program on each resource \(its own Name\)/);
+            for (const k of ["Project", "Cluster", "ManagedBy", "Role"]) rejects({ tags: { [k]: "v" } }, `tags.${k}`, "v", /set by the program/);
+            assert.doesNotThrow(() => parseConfig({ trustedCidrs: ["203.0.113.0/24"], tags: { name: "x", team: "hpc" } }), "tag keys are case-sensitive");
+        });
         it("zero compute nodes", () => rejects({ computeNodes: [] }, "computeNodes", "[]", /at least one compute node/));
         it("a port collision between Slurm daemons", () => rejects({ slurmdbdPort: 6817 }, "slurmdbdPort", "6817", /collides with slurmctldPort/));
         it("a port collision between the srun range and the tunnels", () => rejects({ srunPortRange: "20000-20009" }, "tunnelPortBase", "20000 (default)", /compute1's slurmd tunnel port\) collides with srunPortRange/));

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { parseConfig } from "../components/plan/config";
+import { parseConfig, PROGRAM_TAG_KEYS } from "../components/plan/config";
 import { computeImageFiles } from "../components/plan/containers";
 import { nodePorts, portRanges } from "../components/plan/layout";
 import { plan, renderSshConfig, tagsFor } from "../components/plan/plan";
@@ -56,10 +56,13 @@ describe("plan (pure)", () => {
         assert.deepEqual(portRanges([7000, 6818, 6819, 6818]), [{ from: 6818, to: 6819 }, { from: 7000, to: 7000 }]);
     });
 
-    it("tags every resource with Name, Project and ManagedBy; user tags cannot override them", () => {
-        const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], tags: { Project: "evil", CostCenter: "42" } }));
+    it("tags every resource with Name, Project and ManagedBy beside the user's tags, and sets no key the config lets a user set", () => {
+        const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], tags: { CostCenter: "42" } }));
         assert.deepEqual(tagsFor(p, "x", "controller"),
             { CostCenter: "42", Project: "hpc-stack", Cluster: "hpc", ManagedBy: "pulumi", Name: "x", Role: "controller" });
+        // Each key the program sets is one the schema refuses (config.test.ts), so none is overridden silently.
+        const own = Object.keys(tagsFor(plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] })), "x", "controller"));
+        assert.deepEqual(own.sort(), [...PROGRAM_TAG_KEYS].sort());
     });
 
     it("builds the compute image with Streamlit unless installStreamlit is false, and tags the two apart", () => {

@@ -34,6 +34,9 @@ export const SRUN_SLICE_MIN = 4;
 /** Keys the schema keeps, with what nothing does with them yet: setting one is reported. None today. */
 export const RESERVED_KEYS: Record<string, string> = {};
 
+/** Tag keys the program sets on every resource itself (layout.ts, plan.ts tagsFor): a config value for one would be silently replaced. */
+export const PROGRAM_TAG_KEYS = ["Project", "Cluster", "ManagedBy", "Name", "Role"] as const;
+
 /** Node exporter's port on the controller's loopback (and on the bastion's private address). */
 export const NODE_EXPORTER_PORT = 9100;
 
@@ -141,7 +144,12 @@ export const configSchema = z.object({
     // platform (README: "Upgrading a stack to a new platform").
     replaceForPlatform: z.string().refine((v) => v === "" || v === PLATFORM_ID,
         `must be empty, or ${PLATFORM_ID} (the platform this program deploys) to replace every host of a stack that runs another`).default(""),
-    tags: z.record(z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/), z.string().max(256)).default({}),
+    tags: z.record(z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/), z.string().max(256))
+        .superRefine((t, ctx) => {
+            for (const k of PROGRAM_TAG_KEYS.filter((k) => Object.hasOwn(t, k))) {
+                ctx.addIssue({ code: "custom", path: [k], message: `is set by the program on each resource (its own ${k}), which would override this value: choose another key` });
+            }
+        }).default({}),
 }).strict().superRefine((c, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
 

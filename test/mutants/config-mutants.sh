@@ -54,6 +54,7 @@ config_mutants=(
   "docker host keys listed|s/if \(path\[0\] === \"dockerHosts\"\) return DOCKER_HOST_KEYS;//"
   "deviceIds min|s/deviceIds: z.array\(z.number\(\).int\(\).min\(0, /deviceIds: z.array(z.number().int().min(-9, /"
   "docker host checks|s/checkDockerHosts\(c, issue\);//"
+  "program tag keys|s/PROGRAM_TAG_KEYS.filter\(\(k\) => Object.hasOwn\(t, k\)\)/PROGRAM_TAG_KEYS.filter(() => false)/"
 )
 
 # name | perl substitution applied to dockerHosts.ts
