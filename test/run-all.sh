@@ -13,7 +13,7 @@ step "imports: no cycle, and no path from components/plan/ or lab/ to Pulumi"
 npm run --silent imports
 step "shellcheck"
 command -v shellcheck >/dev/null || { echo "shellcheck is not installed (apt-get install shellcheck)" >&2; exit 1; }
-find . -path ./node_modules -prune -o \( -name '*.sh' -o -path ./.ci/run -o -path ./config-files/docker/hpc-app-port \) -type f -print0 | xargs -0 shellcheck -x -P SCRIPTDIR
+find . -path ./node_modules -prune -o \( -name '*.sh' -o -path ./.ci/run -o -path ./config-files/docker/hpc-app-port -o -path './test/fixtures/fake-apt/*' \) -type f -print0 | xargs -0 shellcheck -x -P SCRIPTDIR
 step "mocha"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
