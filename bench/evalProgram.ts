@@ -16,6 +16,8 @@ function program(n: number): { planMs: number; run: () => Promise<Record<string,
     const t0 = performance.now();
     const cfg = parseConfig({
         trustedCidrs: ["203.0.113.0/24"],
+        // Any admin key: the program generates none.
+        adminPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxu88puL/7zOQ6A8Idls62O0CLoS/GEftu4NwfTibHt bench@hpc-stack",
         // The types that carry 1000 nodes' tunnels (tunnelCapacity.ts); no resource differs but their instance type.
         bastionInstanceType: "t3.large", controllerInstanceType: "t3.large",
         computeNodes: Array.from({ length: n }, (_, i) => ({ name: `compute${i + 1}`, gpus: i % 4 === 3 ? 2 : 0 })),

@@ -36,8 +36,14 @@ async function build(tag: string, dockerfile: string, context: string, log: (s: 
 export async function ensureImages(p: ClusterPlan, log: (s: string) => void): Promise<{ host: string; compute: string }> {
     await ensureBaseImage(log);
     const host = hostImageTag();
-    await build(host, path.join(IMAGES_DIR, "host.Dockerfile"), IMAGES_DIR, log);
-    // The plan's build args, but the lab's own base image (the plan names it too: LAB_CONFIG).
-    await build(p.computeImage.tag, path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile), CONFIG_FILES_DIR, log, p.computeImage.buildArgs);
+    // Both build on the base and on nothing else, so they build at once: on EC2 the AMI
+    // the host image stands in for is there before the compute image's build starts.
+    const builds = await Promise.allSettled([
+        build(host, path.join(IMAGES_DIR, "host.Dockerfile"), IMAGES_DIR, log),
+        // The plan's build args, but the lab's own base image (the plan names it too: LAB_CONFIG).
+        build(p.computeImage.tag, path.join(CONFIG_FILES_DIR, p.computeImage.dockerfile), CONFIG_FILES_DIR, log, p.computeImage.buildArgs),
+    ]);
+    const failed = builds.flatMap((b) => (b.status === "rejected" ? [(b.reason as Error).message] : []));
+    if (failed.length) throw new Error(`image build failed:\n${failed.join("\n")}`);
     return { host, compute: p.computeImage.tag };
 }

@@ -8,7 +8,7 @@ import { plan } from "../components/plan/plan";
 import { stepReview } from "../components/plan/stepReview";
 import { stepCommand } from "../components/plan/steps";
 import { containerArgs, homeVolumeArgs } from "../components/pulumi/computeNodes";
-import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile } from "./mocks";
+import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 const CMD = "command:remote:Command";
 const CONTAINER = "docker:index/container:Container";
@@ -20,7 +20,7 @@ describe("adapters: the Pulumi program follows the plan", () => {
     const p = plan(parseConfig(decodeConfig("hpc-stack", stackConfigFromFile(DEV_STACK_FILE))));
 
     before(async () => {
-        ({ mocks: m, outputs } = await runIndex(stackConfigFromFile(DEV_STACK_FILE)));
+        ({ mocks: m, outputs } = await runIndex(withTestAdminKey(stackConfigFromFile(DEV_STACK_FILE))));
     });
 
     const commandFor = (id: string): Recorded => m.one(CMD, `-bootstrap-${id}`);
@@ -42,7 +42,9 @@ describe("adapters: the Pulumi program follows the plan", () => {
                 assert.equal(conn.host, p.controller.privateIp, step.id);
                 assert.equal((conn.proxy as Record<string, unknown>).host, bastionIp, step.id);
             }
-            assert.match(String(conn.privateKey), /OPENSSH PRIVATE KEY/);
+            // The admin's own key, from their ssh-agent: the stack holds no private half.
+            assert.equal(conn.privateKey, undefined, step.id);
+            assert.ok("agentSocketPath" in conn, step.id);
         }
     });
 
@@ -218,9 +220,15 @@ describe("adapters: the Pulumi program follows the plan", () => {
 
     it("keeps every generated secret out of the stack outputs", async () => {
         const secrets = generatedSecrets().flat();
-        const plain = await Promise.all(Object.entries(outputs).filter(([k]) => k !== "adminPrivateKey")
-            .map(([, o]) => new Promise((r) => (o as { apply: (f: (x: unknown) => unknown) => unknown }).apply(r))));
+        const plain = await Promise.all(Object.values(outputs)
+            .map((o) => new Promise((r) => (o as { apply: (f: (x: unknown) => unknown) => unknown }).apply(r))));
         const text = JSON.stringify(plain);
         for (const s of secrets) assert.ok(!text.includes(s), "a secret leaked into a plain output");
+    });
+
+    it("puts no private key in any output, secret or not (a stack reader with decrypt would have it)", async () => {
+        const values = await Promise.all(Object.entries(outputs).map(([k, o]) =>
+            new Promise<[string, string]>((r) => (o as { apply: (f: (x: unknown) => unknown) => unknown }).apply((v) => r([k, JSON.stringify(v)])))));
+        for (const [k, v] of values) assert.doesNotMatch(v, /PRIVATE KEY|"privateKey"/, `output ${k} holds a private key`);
     });
 });

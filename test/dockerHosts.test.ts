@@ -6,7 +6,7 @@ import { layout } from "../components/plan/layout";
 import { plan } from "../components/plan/plan";
 import { dcgmTargets, nodeTargets } from "../components/plan/prometheus";
 import { deploy } from "../components/pulumi/deploy";
-import { installMocks, Recorded, RecordingMocks, settle } from "./mocks";
+import { installMocks, Recorded, RecordingMocks, settle, TEST_ADMIN_PUBLIC_KEY } from "./mocks";
 
 const UNIX = "unix:///var/run/docker.sock";
 const SSH = "ssh://ops@gpusrv1";
@@ -69,7 +69,7 @@ const IMAGE = "docker:index/image:Image";
 
 async function deployed(raw: RawConfig): Promise<RecordingMocks> {
     const mocks = installMocks({});
-    await settle(await deploy(parseConfig(raw)) as unknown as Record<string, unknown>);
+    await settle(await deploy(parseConfig({ adminPublicKey: TEST_ADMIN_PUBLIC_KEY, ...raw })) as unknown as Record<string, unknown>);
     return mocks;
 }
 

@@ -157,6 +157,16 @@ export function stackConfigFromFile(file: string): Record<string, string> {
     return Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
+/**
+ * The admin's public key the tests deploy with: the program generates none, and a stack
+ * file carries none (each operator sets their own with `pulumi config set adminPublicKey`).
+ */
+export const TEST_ADMIN_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxu88puL/7zOQ6A8Idls62O0CLoS/GEftu4NwfTibHt test-admin@hpc-stack";
+
+/** An engine config map with the test admin key added, unless it sets one. */
+export const withTestAdminKey = (config: Record<string, string>): Record<string, string> =>
+    ({ "hpc-stack:adminPublicKey": TEST_ADMIN_PUBLIC_KEY, ...config });
+
 export const ROOT = path.resolve(__dirname, "..");
 export const DEV_STACK_FILE = path.join(ROOT, "Pulumi.dev.yaml");
 

@@ -2,7 +2,7 @@
 // (or, when the user says so, rebuilt whole) before anything is declared.
 import { strict as assert } from "assert";
 import { checkPlatform, PLATFORM_ID, PlatformChangeError, UNNAMED_PLATFORM_ID } from "../components/plan/platform";
-import { DEV_STACK_FILE, runIndex, stackConfigFromFile } from "./mocks";
+import { DEV_STACK_FILE, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 describe("platform: one Debian release and Slurm series for every host", () => {
     it("is Debian 13 with Slurm 24.11", () => assert.equal(PLATFORM_ID, "debian-13/slurm-24.11"));
@@ -28,7 +28,7 @@ describe("platform: one Debian release and Slurm series for every host", () => {
     });
 
     describe("the program under mocks", () => {
-        const dev = stackConfigFromFile(DEV_STACK_FILE);
+        const dev = withTestAdminKey(stackConfigFromFile(DEV_STACK_FILE));
         // What a stack deployed by the Debian 12 releases of hpc-stack exports: no platform output.
         const debian12Stack = { clusterName: "hpc", controllerPrivateIp: "10.0.1.10", vpcId: "vpc-1" };
 

@@ -2,7 +2,7 @@
 // seed's topology, the security posture and the output contract.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile } from "./mocks";
+import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile, TEST_ADMIN_PUBLIC_KEY, withTestAdminKey } from "./mocks";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -37,7 +37,6 @@ const OUTPUT_CONTRACT: Record<string, { secret: boolean }> = {
     clusterName: { secret: false },
     partitions: { secret: false },
     platform: { secret: false },
-    adminPrivateKey: { secret: true },
     prometheusUrl: { secret: false },
     alertmanagerUrl: { secret: false },
     grafanaUrl: { secret: false },
@@ -54,7 +53,7 @@ const byName = (m: RecordingMocks, type: string, name: string) => {
 describe("the program under mocks with Pulumi.dev.yaml", () => {
     let m: RecordingMocks;
     let outputs: Record<string, unknown>;
-    const devConfig = stackConfigFromFile(DEV_STACK_FILE);
+    const devConfig = withTestAdminKey(stackConfigFromFile(DEV_STACK_FILE));
 
     before(async () => {
         ({ mocks: m, outputs } = await runIndex(devConfig));
@@ -195,11 +194,10 @@ describe("the program under mocks with Pulumi.dev.yaml", () => {
         assert.equal(dsg.inputs.egress, undefined);
     });
 
-    it("generates the admin key with @pulumi/tls and registers it as the instances' key pair", () => {
-        const key = m.one("tls:index/privateKey:PrivateKey", "admin");
-        assert.equal(key.inputs.algorithm, "ED25519");
+    it("registers the admin's own public key as the instances' key pair, and makes no admin private key", () => {
+        assert.equal(m.ofType("tls:index/privateKey:PrivateKey").filter((k) => k.name.includes("admin")).length, 0);
         const kp = m.one("aws:ec2/keyPair:KeyPair");
-        assert.match(kp.inputs.publicKey as string, /^ssh-ed25519 /);
+        assert.equal(kp.inputs.publicKey, TEST_ADMIN_PUBLIC_KEY);
         for (const i of m.ofType(T.instance)) assert.equal(i.inputs.keyName, kp.state.keyName);
     });
 

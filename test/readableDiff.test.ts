@@ -6,13 +6,13 @@
 // only changed line is that line.
 import { strict as assert } from "assert";
 import { patchConfigFile } from "../components/plan/templates";
-import { DEV_STACK_FILE, runIndex, stackConfigFromFile } from "./mocks";
+import { DEV_STACK_FILE, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 type Inputs = Map<string, Record<string, unknown>>;
 
 /** Every resource's plain inputs, by type and name. */
 async function plainInputs(): Promise<Inputs> {
-    const { mocks } = await runIndex(stackConfigFromFile(DEV_STACK_FILE));
+    const { mocks } = await runIndex(withTestAdminKey(stackConfigFromFile(DEV_STACK_FILE)));
     return new Map(mocks.resources.map((r) => [`${r.type}::${r.name}`, r.plainInputs]));
 }
 

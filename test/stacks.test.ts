@@ -7,7 +7,7 @@ import * as path from "path";
 import { parseConfig, RawConfig } from "../components/plan/config";
 import { readStackConfig } from "../components/plan/stackFile";
 import { decodeConfig } from "../components/pulumi/stackConfig";
-import { RecordingMocks, ROOT, runIndex, stackConfigFromFile } from "./mocks";
+import { RecordingMocks, ROOT, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const STACK_FILES = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).sort();
@@ -28,7 +28,7 @@ describe("the stack files", () => {
 
             before(async () => {
                 raw = readStackConfig(fs.readFileSync(path.join(ROOT, file), "utf8"));
-                ({ mocks: m } = await runIndex(asEngineConfig(raw)));
+                ({ mocks: m } = await runIndex(withTestAdminKey(asEngineConfig(raw))));
             });
 
             it("reads the same through stackFile.ts as through the engine and the program's decoder", () => {

@@ -98,7 +98,7 @@ export const configSchema = z.object({
     trustedCidrs: z.array(trustedCidr).min(1, "must list at least one CIDR allowed to reach the bastion's SSH port").prefault([]),
     bastionInstanceType: z.enum(BASTION_INSTANCE_TYPES).default("t2.micro"),
     controllerInstanceType: z.enum(CONTROLLER_INSTANCE_TYPES).default("t3.medium"),
-    adminPublicKey: z.string().regex(/^(|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/, "must be an OpenSSH ssh-ed25519 or ssh-rsa public key, or empty to generate one").default(""),
+    adminPublicKey: z.string().regex(/^(|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/, "must be an OpenSSH ssh-ed25519 or ssh-rsa public key (the program makes none: pulumi up refuses an empty one)").default(""),
     computeNodes: z.array(computeNode).min(1, "must declare at least one compute node").default(DEFAULT_COMPUTE_NODES),
     // The one engine of a config without dockerHosts (the host "local"). Pulumi.yaml's
     // default reaches the program as a value, so only a value other than the default

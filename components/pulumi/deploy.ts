@@ -1,6 +1,6 @@
 // Wires the components together from one plan. index.ts only reads config and exports.
 import * as pulumi from "@pulumi/pulumi";
-import { AdminKey } from "./adminKey";
+import { ADMIN_KEY_MISSING, AdminKey } from "./adminKey";
 import { debianAmi } from "./ami";
 import { Bastion } from "./bastion";
 import { Bootstrap } from "./bootstrap";
@@ -40,8 +40,6 @@ export interface ClusterOutputs {
     partitions: pulumi.Output<{ name: string; nodes: string[]; isDefault: boolean }[]>;
     /** The Debian release and Slurm series every host runs, e.g. "debian-13/slurm-24.11"; the next run compares it. */
     platform: pulumi.Output<string>;
-    /** The generated admin private key (OpenSSH), a secret; absent when adminPublicKey is set. */
-    adminPrivateKey?: pulumi.Output<string>;
     /** Prometheus on the controller's loopback: its URL once the ssh -L command in `command` runs. */
     prometheusUrl: pulumi.Output<WebEndpoint>;
     /** Alertmanager, likewise; it asks for a login: user admin, alertmanagerPassword. */
@@ -56,6 +54,7 @@ export interface ClusterOutputs {
 
 /** Declares the whole cluster; resolves once every resource is declared. */
 export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
+    if (!config.adminPublicKey) throw new Error(ADMIN_KEY_MISSING);
     const p = plan(config);
     await guardPlatform(config.replaceForPlatform);
     const name = p.clusterName;
@@ -94,11 +93,9 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
     const generated = (n: Parameters<ClusterSecrets["get"]>[0]) => secrets.get(n);
 
     // Host keys: each host's first step installs its generated key, and Bootstrap
-    // pins it from then on. A config-supplied admin key means the private half is
-    // the user's: it comes from their ssh-agent instead.
-    const auth = adminKey.privateKey
-        ? { privateKey: adminKey.privateKey }
-        : { agentSocketPath: process.env.SSH_AUTH_SOCK ?? "" };
+    // pins it from then on. The admin key's private half is the admin's own: it comes
+    // from their ssh-agent, never from the stack.
+    const auth = { agentSocketPath: process.env.SSH_AUTH_SOCK ?? "" };
     const bastionConn = { host: bastion.publicIp, user: p.adminUser, ...auth, dialErrorLimit: 60 };
     const bootstrap = new Bootstrap(`${name}-bootstrap`, {
         steps: p.steps,
@@ -126,7 +123,6 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         clusterName: pulumi.output(p.clusterName),
         partitions: pulumi.output(p.partitions),
         platform: pulumi.output(PLATFORM_ID),
-        adminPrivateKey: adminKey.privateKey,
         ...endpointOutputs(p),
         alertmanagerPassword: secrets.get("alertmanagerPassword"),
         ...(p.monitoring.grafanaEnabled ? { grafanaAdminPassword: secrets.get("grafanaAdminPassword") } : {}),

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { patchConfigFile } from "../../components/plan/templates";
 import { policies } from "../../policy/policies";
-import { DEV_STACK_FILE, Recorded, runIndex, stackConfigFromFile } from "../mocks";
+import { DEV_STACK_FILE, Recorded, runIndex, stackConfigFromFile, withTestAdminKey } from "../mocks";
 import { PackConfig, RecordedResource, Violation, formatViolations, loadPackConfig, mandatory, runPack } from "./util";
 
 const T = {
@@ -50,7 +50,7 @@ describe("policy harness: the real program against the real pack", function () {
     const sshRule = (r: RecordedResource) => r.inputs.fromPort === 22 && typeof r.inputs.cidrIpv4 === "string";
 
     before(async () => {
-        const { mocks } = await runIndex(stackConfigFromFile(DEV_STACK_FILE));
+        const { mocks } = await runIndex(withTestAdminKey(stackConfigFromFile(DEV_STACK_FILE)));
         recorded = mocks.resources.map(toPolicyResource);
         packConfig = loadPackConfig();
         baseline = await runPack(policies, recorded, packConfig);
@@ -81,7 +81,7 @@ describe("policy harness: the real program against the real pack", function () {
         async function runEdited(rel: string, edit: (text: string) => string): Promise<Violation[]> {
             const restore = patchConfigFile(rel, edit);
             try {
-                const { mocks } = await runIndex(stackConfigFromFile(DEV_STACK_FILE));
+                const { mocks } = await runIndex(withTestAdminKey(stackConfigFromFile(DEV_STACK_FILE)));
                 return runPack(policies, mocks.resources.map(toPolicyResource), packConfig);
             } finally {
                 restore();
