@@ -42,8 +42,7 @@ describe("components under other configurations", () => {
         assert.equal(ctl.inputs.instanceType, "t3.large");
         assert.equal(ctl.inputs.privateIp, "172.20.8.10");
         for (const s of mocks.ofType("aws:ec2/subnet:Subnet")) assert.equal(s.inputs.availabilityZone, "eu-west-1a");
-        const slurm = mocks.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "slurm");
-        assert.equal(slurm.inputs.cidrIpv4, "172.20.0.0/16");
+        assert.equal(mocks.one("aws:ec2/vpc:Vpc").inputs.cidrBlock, "172.20.0.0/16");
     });
 
     it("tags every taggable AWS resource with Name, Project and ManagedBy", async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { parseConfig, PROGRAM_TAG_KEYS } from "../components/plan/config";
 import { computeImageFiles } from "../components/plan/containers";
-import { nodePorts, portRanges } from "../components/plan/layout";
+import { nodePorts } from "../components/plan/layout";
 import { plan, renderSshConfig, tagsFor } from "../components/plan/plan";
 import { DEFAULT_COMPUTE_BASE_IMAGE } from "../components/plan/platform";
 
@@ -49,11 +49,6 @@ describe("plan (pure)", () => {
         ]);
         const cpuOnly = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: [{ name: "c1" }] }));
         assert.deepEqual(cpuOnly.partitions.map((x) => x.name), ["cpu"]);
-    });
-
-    it("opens the Slurm daemon ports as merged ranges", () => {
-        assert.deepEqual(plan(base).slurmPortRanges, [{ from: 6817, to: 6819 }]);
-        assert.deepEqual(portRanges([7000, 6818, 6819, 6818]), [{ from: 6818, to: 6819 }, { from: 7000, to: 7000 }]);
     });
 
     it("tags every resource with Name, Project and ManagedBy beside the user's tags, and sets no key the config lets a user set", () => {

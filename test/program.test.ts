@@ -147,12 +147,15 @@ describe("the program under mocks with Pulumi.dev.yaml", () => {
         ].sort());
     });
 
-    it("never opens the Slurm ports (or anything) to the world", () => {
+    it("opens nothing to the world, and no Slurm port at all (every node reaches slurmctld through its tunnel)", () => {
         for (const r of m.ofType(T.ingress)) {
             assert.ok(!["0.0.0.0/0"].includes(r.inputs.cidrIpv4 as string) && r.inputs.cidrIpv6 !== "::/0", r.name);
         }
-        const slurm = m.ofType(T.ingress).filter((r) => (r.inputs.fromPort as number) >= 6817 && (r.inputs.toPort as number) <= 6819);
-        assert.deepEqual(slurm.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]), [[6817, 6819, "10.0.0.0/16"]]);
+        const slurm = m.ofType(T.ingress).filter((r) => r.inputs.ipProtocol === "-1" || ((r.inputs.fromPort as number) <= 6819 && (r.inputs.toPort as number) >= 6817));
+        assert.deepEqual(slurm.map((r) => r.name), []);
+        // The controller admits SSH from the bastion's security group, and nothing else.
+        const controllerSg = byName(m, T.sg, "hpc-controller-sg");
+        assert.deepEqual(m.ofType(T.ingress).filter((r) => r.inputs.securityGroupId === controllerSg.id).map((r) => [r.inputs.fromPort, r.inputs.toPort]), [[22, 22]]);
     });
 
     it("lets only the controller's security group reach the bastion's node exporter", () => {

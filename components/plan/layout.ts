@@ -13,7 +13,6 @@ export const ADMIN_USER = "admin";
 /** The admin user's uid on Debian's cloud images (the first user created). */
 export const ADMIN_UID = 1000;
 /** slurmd's default port: only used by in-VPC nodes, tunnelled nodes get their own. */
-export const SLURMD_DEFAULT_PORT = 6818;
 
 export type NodePortKind = typeof NODE_PORT_KINDS[number];
 export type NodePorts = Record<NodePortKind, number>;
@@ -131,8 +130,6 @@ export interface ClusterLayout {
     bastion: InstancePlan;
     controller: InstancePlan & { privateIp: string };
     trustedCidrs: { ipv4: string[]; ipv6: string[] };
-    /** Slurm daemon ports opened to the VPC CIDR on the controller, merged into ranges. */
-    slurmPortRanges: PortRange[];
     ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
     nodes: ComputeNodePlan[];
     partitions: { name: string; nodes: string[]; isDefault: boolean }[];
@@ -150,18 +147,6 @@ export interface ClusterLayout {
     backupRetentionDays: number;
     monitoring: MonitoringPlan;
     tags: Record<string, string>;
-}
-
-/** Merges ports into contiguous ranges: [6817, 6818, 6819] -> [{6817, 6819}]. */
-export function portRanges(ports: number[]): PortRange[] {
-    const sorted = [...new Set(ports)].sort((a, b) => a - b);
-    const out: PortRange[] = [];
-    for (const p of sorted) {
-        const last = out[out.length - 1];
-        if (last && last.to + 1 === p) last.to = p;
-        else out.push({ from: p, to: p });
-    }
-    return out;
 }
 
 export function nodePorts(base: number, index: number): NodePorts {
@@ -230,7 +215,6 @@ export function layout(c: ClusterConfig): ClusterLayout {
             ipv4: c.trustedCidrs.filter((t) => parseCidr(t).kind === "ipv4"),
             ipv6: c.trustedCidrs.filter((t) => parseCidr(t).kind === "ipv6"),
         },
-        slurmPortRanges: portRanges([c.slurmctldPort, SLURMD_DEFAULT_PORT, c.slurmdbdPort]),
         ports: {
             slurmctld: c.slurmctldPort,
             slurmdbd: c.slurmdbdPort,

@@ -15,7 +15,12 @@ export interface ControllerArgs {
     bastionSecurityGroupId: pulumi.Input<string>;
 }
 
-/** The Slurm controller: private IP only, SSH from the bastion, Slurm ports from the VPC. */
+/**
+ * The Slurm controller: private IP only, SSH from the bastion and nothing else. Every
+ * Slurm node reaches slurmctld through its tunnel, on the loopback; no host in the VPC
+ * is a Slurm node, so no Slurm port opens to it (a bastion would reach slurmctld and
+ * slurmdbd before authentication).
+ */
 export class Controller extends pulumi.ComponentResource {
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly instance: aws.ec2.Instance;
@@ -26,16 +31,10 @@ export class Controller extends pulumi.ComponentResource {
         const p = args.plan;
         const ingress: IngressRule[] = [
             { id: "ssh-from-bastion", description: "SSH from the bastion", ports: { from: 22, to: 22 }, source: { securityGroupId: args.bastionSecurityGroupId } },
-            ...p.slurmPortRanges.map((r) => ({
-                id: `slurm-${r.from}-${r.to}`,
-                description: "Slurm daemons from inside the VPC",
-                ports: r,
-                source: { cidrIpv4: p.network.vpcCidr },
-            })),
         ];
         this.securityGroup = securityGroupWithRules(`${name}-sg`, {
             vpcId: args.vpcId,
-            description: "hpc-stack controller: SSH from the bastion, Slurm from the VPC",
+            description: "hpc-stack controller: SSH from the bastion",
             tags: tagsFor(p, `${p.clusterName}-controller-sg`),
             ingress,
         }, { parent: this });

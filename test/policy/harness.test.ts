@@ -171,10 +171,11 @@ describe("policy harness: the real program against the real pack", function () {
 
         it("Slurm ports open to the world", async () => {
             const vs = await runWith((rs) => {
-                const slurm = rs.filter((r) => r.type === T.ingressRule && r.inputs.fromPort === 6817);
-                assert.ok(slurm.length > 0, "no Slurm ingress rule recorded");
-                slurm[0].inputs.cidrIpv4 = "0.0.0.0/0";
-                return rs;
+                // The program opens no Slurm port: a controller rule (SSH from the bastion) widened to one.
+                const base = rs.find((r) => r.type === T.ingressRule && r.inputs.fromPort === 22 && r.inputs.referencedSecurityGroupId !== undefined);
+                assert.ok(base, "no controller SSH rule recorded");
+                const inputs = { ...base.inputs, fromPort: 6817, toPort: 6819, cidrIpv4: "0.0.0.0/0", referencedSecurityGroupId: undefined };
+                return [...rs, { type: T.ingressRule, name: "bad-slurm", inputs, outputs: { ...inputs, id: "bad-slurm-id" } }];
             });
             assert.deepStrictEqual(findings(vs), ["slurm-ports-not-public"], formatViolations(vs));
         });
