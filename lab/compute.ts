@@ -3,11 +3,23 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ContainerSpec } from "../components/plan/containers";
+import { ContainerShare, ContainerSpec } from "../components/plan/containers";
 import { contentHash } from "../components/plan/contentHash";
 import { GeneratedName, resolveValue } from "../components/plan/generated";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL, labNetworkName, NETWORKS } from "./labPlan";
+
+/** A container's limits, health check and security options, as `docker create` flags: the same for every container. */
+export function shareFlags(s: ContainerShare): string[] {
+    return [
+        "--memory", `${s.limits.memoryMb}m`, "--memory-swap", `${s.limits.memoryMb}m`, "--cpus", String(s.limits.cpus),
+        "--pids-limit", String(s.limits.pids),
+        "--health-cmd", s.healthcheck.test[1], "--health-interval", `${s.healthcheck.intervalS}s`,
+        "--health-timeout", `${s.healthcheck.timeoutS}s`, "--health-start-period", `${s.healthcheck.startPeriodS}s`,
+        "--health-retries", String(s.healthcheck.retries),
+        ...s.securityOpts.flatMap((o) => ["--security-opt", o]),
+    ];
+}
 
 /** `docker create` arguments for a spec (no secrets: those go in as files). */
 export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = []): string[] {
@@ -21,12 +33,7 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),
         ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
         ...spec.volumes.flatMap((v) => ["--mount", `type=volume,source=${v.volume},target=${v.target}`]),
-        "--memory", `${spec.limits.memoryMb}m`, "--memory-swap", `${spec.limits.memoryMb}m`, "--cpus", String(spec.limits.cpus),
-        "--pids-limit", String(spec.limits.pids),
-        "--health-cmd", spec.healthcheck.test[1], "--health-interval", `${spec.healthcheck.intervalS}s`,
-        "--health-timeout", `${spec.healthcheck.timeoutS}s`, "--health-start-period", `${spec.healthcheck.startPeriodS}s`,
-        "--health-retries", String(spec.healthcheck.retries),
-        ...spec.securityOpts.flatMap((o) => ["--security-opt", o]),
+        ...shareFlags(spec),
         ...spec.hosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
     ];
     if (spec.gpuIds.length > 0) {

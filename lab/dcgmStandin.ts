@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { DcgmExporterSpec } from "../components/plan/containers";
 import { contentHash } from "../components/plan/contentHash";
+import { shareFlags } from "./compute";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL } from "./labPlan";
 
@@ -14,12 +15,17 @@ const SCRIPT = path.join(__dirname, "images", "dcgm-standin.py");
 
 export const standinName = (spec: DcgmExporterSpec) => containerName(`${spec.node}-dcgm-standin`);
 
-/** `docker create` arguments: the node container's network namespace, no port, no capability. */
+/**
+ * `docker create` arguments: the node container's network namespace, no port, no
+ * capability, and the real sidecar's limits, health check and no-new-privileges, so that
+ * docker-bench-security judges here what production runs.
+ */
 export function standinArgs(spec: DcgmExporterSpec, image: string, labels: string[] = []): string[] {
     return [
         "create", "--name", standinName(spec), "--label", `${LAB_LABEL}=1`, ...labels.flatMap((l) => ["--label", l]),
         "--network", `container:${containerName(spec.networkContainer)}`,
         "--restart", spec.restart,
+        ...shareFlags(spec),
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
         "-e", `GPU_IDS=${spec.gpuIds.join(" ")}`, "-e", `NODE_NAME=${spec.node}`,
         "--entrypoint", "python3", image, "-c", fs.readFileSync(SCRIPT, "utf8"),

@@ -125,6 +125,23 @@ describe("adapters: the Pulumi program follows the plan", () => {
         }
     });
 
+    it("holds every docker.Container the program declares to CIS Docker section 5: memory, CPUs, PIDs, a health check, no-new-privileges", () => {
+        // Every container, whatever made it: the next sidecar cannot skip these.
+        const all = m.ofType(CONTAINER);
+        assert.ok(all.some(isExporter), "the DCGM exporter is among them");
+        const pidCommands = m.ofType("command:local:Command").filter((c) => String(c.inputs.create).startsWith("docker update --pids-limit "));
+        for (const c of all) {
+            const i = c.inputs;
+            assert.ok(typeof i.memory === "number" && i.memory > 0 && i.memorySwap === i.memory, `${c.name}: memory ${i.memory}, swap ${i.memorySwap}`);
+            assert.ok(Number(i.cpus) > 0, `${c.name}: cpus ${i.cpus}`);
+            const hc = i.healthcheck as { tests?: string[]; retries?: number } | undefined;
+            assert.ok(hc?.tests?.[0] === "CMD-SHELL" && hc.tests[1] && (hc.retries ?? 0) > 0, `${c.name}: health check ${JSON.stringify(hc)}`);
+            assert.ok((i.securityOpts as string[] | undefined)?.includes("no-new-privileges:true"), `${c.name}: securityOpts ${JSON.stringify(i.securityOpts)}`);
+            const limited = pidCommands.filter((cmd) => String(cmd.inputs.create).split(" ").slice(4).includes(String(i.name)));
+            assert.equal(limited.length, 1, `${c.name}: one PID limit (docker update --pids-limit) names it`);
+        }
+    });
+
     it("starts NVIDIA's DCGM exporter, pinned, beside each GPU node: in the node's network namespace, with its GPUs, no port, no capability", () => {
         const exporters = m.ofType(CONTAINER).filter(isExporter);
         assert.deepEqual(exporters.map((e) => e.inputs.name), p.nodes.filter((n) => n.gpus > 0).map((n) => `${n.name}-dcgm-exporter`));

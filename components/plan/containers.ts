@@ -41,6 +41,30 @@ export interface HealthCheck { test: ["CMD-SHELL", string]; intervalS: number; t
 export const healthCheck = (role: "node" | "home"): HealthCheck =>
     ({ test: ["CMD-SHELL", `${HEALTHCHECK_PATH} ${role}`], intervalS: 15, timeoutS: 10, startPeriodS: 60, retries: 3 });
 
+/** What Docker holds a container to, and how it judges it (CIS Docker 5.10-5.12, 5.25, 5.27, 5.29): every container the program runs has all of it. */
+export interface ContainerShare {
+    limits: { memoryMb: number; cpus: number; pids: number };
+    healthcheck: HealthCheck;
+    /** Docker --security-opt values; every container has no-new-privileges. */
+    securityOpts: string[];
+}
+
+/**
+ * The DCGM exporter's share. Not measured here (no GPU, no NVIDIA image): NVIDIA's
+ * exporter with its embedded host engine, for a handful of GPUs, stays well under these;
+ * the lab's stand-in runs under the very same limits.
+ */
+export const DCGM_EXPORTER_LIMITS = { memoryMb: 512, cpus: 0.5, pids: 256 } as const;
+
+/**
+ * The exporter is healthy when its own /metrics answers with a DCGM field: bash's
+ * /dev/tcp, since NVIDIA's image need not carry curl (the stand-in runs the same line).
+ */
+export const dcgmHealthCheck = (port: number): HealthCheck => ({
+    test: ["CMD-SHELL", `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && printf "GET /metrics HTTP/1.0\\r\\n\\r\\n" >&3 && grep -q "^DCGM_FI_" <&3'`],
+    intervalS: 30, timeoutS: 10, startPeriodS: 60, retries: 3,
+});
+
 /** The files that make the compute image (its build context's used part); their hash is its tag. */
 export const computeImageFiles = (): string[] => [...configDir("docker"), ...configDir("jobs"), "ssh/sshd-hardening.conf"];
 
@@ -69,7 +93,7 @@ export interface Upload { path: string; content: Value; mode: string; base64?: b
 /** A Docker volume mounted in a container (the home volume on /home). */
 export interface VolumeMount { volume: string; target: string }
 
-export interface ContainerSpec {
+export interface ContainerSpec extends ContainerShare {
     node: string;
     /** The Docker host (layout's DockerHostPlan name) whose engine runs it. */
     host: string;
@@ -95,16 +119,12 @@ export interface ContainerSpec {
     gpus: number;
     /** The Docker host's GPUs this node holds, by index (deviceIds, never a count). */
     gpuIds: number[];
-    /**
-     * Docker's limits: a node holds its declared share of the Docker host. Memory is the
-     * node's memoryMb (what Slurm schedules) plus room for its own daemons, with no swap
-     * beyond it; CPUs are a quota of the node's count;
-     * pids caps its processes and threads.
+    /*
+     * limits (ContainerShare): a node holds its declared share of the Docker host. Memory is
+     * the node's memoryMb (what Slurm schedules) plus room for its own daemons, with no swap
+     * beyond it; CPUs are a quota of the node's count; pids caps its processes and threads.
+     * securityOpts: no-new-privileges, so no setuid binary or file capability raises a job.
      */
-    limits: { memoryMb: number; cpus: number; pids: number };
-    healthcheck: HealthCheck;
-    /** Docker security options: no-new-privileges, so no setuid binary or file capability raises a job. */
-    securityOpts: string[];
     /**
      * Extra capabilities, never privileged. SYS_NICE: task/affinity pins jobs (execve fails
      * without it). SYS_PTRACE: slurmstepd reads each task's /proc/<pid>/io, and without it
@@ -190,7 +210,7 @@ export const DCGM_COUNTERS_PATH = "/etc/dcgm-exporter/hpc-counters.csv";
  * and the node's own tunnel carries its port to the controller. It gets the node's
  * GPUs and nothing else: no port, no capability (so no DCGM_FI_PROF_* fields).
  */
-export interface DcgmExporterSpec {
+export interface DcgmExporterSpec extends ContainerShare {
     node: string;
     /** Its node's Docker host: it joins the node's network namespace, so it runs on the node's engine. */
     host: string;
@@ -222,6 +242,9 @@ export function dcgmExporterSpecs(p: ClusterLayout): DcgmExporterSpec[] {
         uploads: [{ path: DCGM_COUNTERS_PATH, content: configFile("dcgm/hpc-counters.csv"), mode: "0644" }],
         restart: "unless-stopped",
         labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name, "hpc-stack.role": "dcgm-exporter" },
+        limits: { ...DCGM_EXPORTER_LIMITS },
+        healthcheck: dcgmHealthCheck(NODE_LOCAL_PORTS.dcgmExporter),
+        securityOpts: [NO_NEW_PRIVILEGES],
     }));
 }
 

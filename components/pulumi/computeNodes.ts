@@ -2,13 +2,13 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { inBatches } from "../plan/batches";
-import { ContainerSpec, DcgmExporterSpec } from "../plan/containers";
+import { ContainerShare, ContainerSpec, DcgmExporterSpec } from "../plan/containers";
 import { LOCAL_DOCKER_HOST } from "../plan/dockerHosts";
 import { GeneratedName, isRef, resolveValue, Value } from "../plan/generated";
 import { ClusterPlan } from "../plan/plan";
 import { HOME_SERVER, hostOf } from "../plan/layout";
 import { CONFIG_FILES_DIR } from "../plan/templates";
-import { limitPids } from "./pidsLimit";
+import { Limited, limitPids } from "./pidsLimit";
 
 export interface ComputeNodesArgs {
     plan: ClusterPlan;
@@ -26,6 +26,18 @@ function withGenerated<T>(values: Value[], generated: (n: GeneratedName) => pulu
     return pulumi.all(names.map(generated)).apply((vs) => build(Object.fromEntries(names.map((n, i) => [n, vs[i]]))));
 }
 
+/** A container's limits, health check and security options (its PID limit: pidsLimit.ts): the same for every container. */
+function shareArgs(s: ContainerShare): Pick<docker.ContainerArgs, "memory" | "memorySwap" | "cpus" | "healthcheck" | "securityOpts"> {
+    return {
+        memory: s.limits.memoryMb, memorySwap: s.limits.memoryMb, cpus: String(s.limits.cpus),
+        healthcheck: {
+            tests: s.healthcheck.test, interval: `${s.healthcheck.intervalS}s`, timeout: `${s.healthcheck.timeoutS}s`,
+            startPeriod: `${s.healthcheck.startPeriodS}s`, retries: s.healthcheck.retries,
+        },
+        ...(s.securityOpts.length ? { securityOpts: s.securityOpts } : {}),
+    };
+}
+
 /** docker.Container arguments for one spec: the one mapping from plan to provider. */
 export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, network: pulumi.Input<string>,
     generated: (n: GeneratedName) => pulumi.Output<string>): docker.ContainerArgs {
@@ -41,12 +53,7 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
         }))),
         ...(spec.command ? { command: spec.command } : {}),
         volumes: spec.volumes.map((v) => ({ volumeName: v.volume, containerPath: v.target })),
-        memory: spec.limits.memoryMb, memorySwap: spec.limits.memoryMb, cpus: String(spec.limits.cpus),
-        healthcheck: {
-            tests: spec.healthcheck.test, interval: `${spec.healthcheck.intervalS}s`, timeout: `${spec.healthcheck.timeoutS}s`,
-            startPeriod: `${spec.healthcheck.startPeriodS}s`, retries: spec.healthcheck.retries,
-        },
-        ...(spec.securityOpts.length ? { securityOpts: spec.securityOpts } : {}),
+        ...shareArgs(spec),
         ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
         hosts: spec.hosts.map((h) => ({ host: h.host, ip: h.ip })),
         networksAdvanced: [{ name: network, aliases: [spec.name], ...(spec.address ? { ipv4Address: spec.address } : {}) }],
@@ -88,6 +95,7 @@ export function dcgmExporterArgs(spec: DcgmExporterSpec, image: pulumi.Input<str
         deviceRequests: gpuRequest(spec.gpuIds),
         restart: spec.restart,
         labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
+        ...shareArgs(spec),
         mustRun: true,
     };
 }
@@ -163,6 +171,7 @@ export class ComputeNodes extends pulumi.ComponentResource {
         // published SSH port and its tunnel's ports on the controller are one node's,
         // so a second copy cannot start beside the first (pulumi-docker#1356).
         const dcgm = new Map(p.dcgmExporters.map((d) => [d.node, d]));
+        const exporters: Limited[] = [];
         this.containers = inBatches(p.containers, (spec) => {
             const host = on(spec);
             const node = new docker.Container(`${name}-${spec.node}`,
@@ -170,13 +179,14 @@ export class ComputeNodes extends pulumi.ComponentResource {
             const exporter = dcgm.get(spec.node);
             // A new node container (new id) replaces its exporter, which must join the new namespace.
             if (exporter && host.dcgmImage) {
-                new docker.Container(`${name}-${exporter.name}`, dcgmExporterArgs(exporter, host.dcgmImage.imageId, node),
+                const container = new docker.Container(`${name}-${exporter.name}`, dcgmExporterArgs(exporter, host.dcgmImage.imageId, node),
                     { ...host.child, deleteBeforeReplace: true });
+                exporters.push({ spec: exporter, container, host: hostOf(p, exporter) });
             }
             return node;
         });
-        const limited = this.containers.then((cs) => limitPids(name, [p.homeServer, ...p.containers].map((spec, i) =>
-            ({ spec, container: i === 0 ? homeServer : cs[i - 1], host: hostOf(p, spec) })), this));
+        const limited = this.containers.then((cs) => limitPids(name, [...[p.homeServer, ...p.containers].map((spec, i) =>
+            ({ spec, container: i === 0 ? homeServer : cs[i - 1], host: hostOf(p, spec) })), ...exporters], this));
         Promise.all([this.containers, limited]).then(([cs]) => this.registerOutputs({ containers: cs.map((c) => c.name) }), () => undefined);
     }
 }

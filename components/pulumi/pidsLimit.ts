@@ -1,10 +1,10 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerSpec } from "../plan/containers";
+import { ContainerShare } from "../plan/containers";
 
 /** A declared container and the spec it came from, with its Docker host's name and engine. */
-export interface Limited { spec: ContainerSpec; container: docker.Container; host: { name: string; url: string } }
+export interface Limited { spec: Pick<ContainerShare, "limits">; container: docker.Container; host: { name: string; url: string } }
 
 /**
  * Each container's PID limit from its spec (CIS Docker 5.29). @pulumi/docker 5.2.0's

@@ -3,6 +3,7 @@
 // cgroups (CR_Core_Memory, jobacct_gather's OverMemoryKill, which needs SYS_PTRACE).
 import { strict as assert } from "assert";
 import { DAEMON_HEADROOM_MB, HEALTHCHECK_PATH } from "../../components/plan/containers";
+import { standinName } from "../../lab/dcgmStandin";
 import { docker } from "../../lab/docker";
 import { containerName, NETWORKS } from "../../lab/labPlan";
 import { ctl, finished, inNode, labDown, labUp, p, sacct, until, untilJobRunsOn } from "./harness";
@@ -50,6 +51,22 @@ describe("lab: a node holds its share", function () {
         const rss = /\.batch\|[^|]*\|[^|]*\|(\d+)K\|/.exec(steps);
         assert.ok(rss && Number(rss[1]) > 200 * 1024, `batch step MaxRSS over 200 MB: ${steps}`);
         assert.deepEqual(await sacct(job, "ReqMem"), ["64M"]);
+    });
+
+    it("runs the DCGM stand-in under the real sidecar's limits, health check and no-new-privileges, and it turns healthy", async function () {
+        this.timeout(180_000);
+        assert.ok(p.dcgmExporters.length > 0, "the lab has a GPU node");
+        for (const spec of p.dcgmExporters) {
+            const c = standinName(spec);
+            const [memory, swap, nanoCpus, pids, opts] = (await docker(["inspect", "-f",
+                "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{json .HostConfig.SecurityOpt}}", c])).trim().split(" ");
+            const bytes = spec.limits.memoryMb * 2 ** 20;
+            assert.deepEqual([Number(memory), Number(swap), Number(nanoCpus), Number(pids)], [bytes, bytes, spec.limits.cpus * 1e9, spec.limits.pids], c);
+            assert.deepEqual(JSON.parse(opts), ["no-new-privileges:true"], c);
+            assert.deepEqual(JSON.parse(await docker(["inspect", "-f", "{{json .Config.Healthcheck.Test}}", c])), spec.healthcheck.test, c);
+            // Docker's own verdict, by the check production's sidecar runs: its /metrics serves DCGM fields.
+            await until(`${c} healthy`, async () => (await docker(["inspect", "-f", "{{.State.Health.Status}}", c])).trim() === "healthy", 150_000, 2000);
+        }
     });
 
     describe("health checks (CIS Docker 5.27) that report the work, not the process", () => {
