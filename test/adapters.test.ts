@@ -120,6 +120,8 @@ describe("adapters: the Pulumi program follows the plan", () => {
             // No pidsLimit in @pulumi/docker: a local command per host and limit sets it on the container's engine.
             const pids = m.one("command:local:Command", `compute-pids-local-${spec.limits.pids}`);
             assert.match(String(pids.inputs.create), new RegExp(`^docker update --pids-limit ${spec.limits.pids} (\\S+ )*${spec.name}( |$)`), spec.node);
+            // The node's GPUs by id, and no second selector beside them (the toolkit reads NVIDIA_VISIBLE_DEVICES too).
+            assert.equal(envs.NVIDIA_VISIBLE_DEVICES, undefined, spec.node);
             if (spec.gpus > 0) assert.deepEqual(c.deviceRequests, [{ driver: "nvidia", deviceIds: spec.gpuIds.map(String), capabilities: ["gpu"] }]);
             else assert.equal(c.deviceRequests, undefined);
         }

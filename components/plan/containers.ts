@@ -165,7 +165,9 @@ function envFor(p: ClusterLayout, n: ComputeNodePlan): Record<string, Value> {
         APP_SSH_CONTROLLER: p.controller.privateIp,
         NODE_EXPORTER_LISTEN: `127.0.0.1:${NODE_LOCAL_PORTS.nodeExporter}`,
         MUNGED_THREADS: String(MUNGED_THREADS),
-        ...(n.gpus > 0 ? { NVIDIA_VISIBLE_DEVICES: "all", NVIDIA_DRIVER_CAPABILITIES: "compute,utility" } : {}),
+        // The GPUs themselves come from deviceRequests by id; NVIDIA_VISIBLE_DEVICES is a device
+        // selector of its own to the toolkit, so it is never set here beside them.
+        ...(n.gpus > 0 ? { NVIDIA_DRIVER_CAPABILITIES: "compute,utility" } : {}),
     };
 }
 
