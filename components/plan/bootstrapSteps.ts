@@ -16,6 +16,8 @@ export const BACKUP_DIR = "/var/backups/slurm-accounting";
 const MUNGE_DEFAULTS_PATH = "/etc/default/munge";
 const file = (path: string, content: string, mode = "0644", owner = "root:root"): PlannedFile => ({ path, content, mode, owner });
 const sshdHardening = () => file("/etc/ssh/sshd_config.d/50-hpc-hardening.conf", configFile("ssh/sshd-hardening.conf"));
+/** The EC2 hosts' own sshd settings, read before the shared hardening drop-in. */
+const sshdEc2 = () => file("/etc/ssh/sshd_config.d/40-hpc-ec2.conf", configFile("ssh/sshd-ec2.conf"));
 
 function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapStep {
     const hostKey = hostKeyNames(host).privateKey;
@@ -26,7 +28,7 @@ function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapSte
         host,
         script: "host-ssh.sh",
         env: { HOST_NAME: p[host].hostname, HOST_KEY: hostKey, TUNNEL_USER, TUNNEL_KEYS: keyLines.join("\n"), ADMIN_USER: p.adminUser },
-        files: [sshdHardening()],
+        files: [sshdEc2(), sshdHardening()],
         generated: [hostKey, "adminPublicKey", ...tunnels.map((t): GeneratedName => `tunnelPublicKey/${t.node}`)],
         // The controller is reached through the bastion: once the bastion has its
         // generated key, every later hop through it can be verified (pinnedHosts).

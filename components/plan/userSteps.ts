@@ -3,12 +3,14 @@
 import { loginUsers } from "./homeServer";
 import { ClusterLayout } from "./layout";
 import { BootstrapStep, PlannedFile } from "./steps";
-import { configFile } from "./templates";
+import { configFile, render } from "./templates";
 import { userList } from "./containers";
 // A user's key on the bastion is restricted exactly as a tunnel's: a jump to the controller's sshd.
-import { bastionKeyOptions } from "./tunnels";
+import { bastionKeyOptions, TUNNEL_USER } from "./tunnels";
 
 export const AUTHORIZED_KEYS_DIR = "/etc/ssh/authorized_keys";
+/** The bastion's sshd drop-in that holds the tunnel user and the cluster users to a jump. */
+export const SSHD_JUMP_PATH = "/etc/ssh/sshd_config.d/60-hpc-jump.conf";
 
 const keyFile = (name: string, line: string): PlannedFile =>
     ({ path: `${AUTHORIZED_KEYS_DIR}/${name}`, content: `${line}\n`, mode: "0644", owner: "root:root" });
@@ -19,8 +21,14 @@ export function userSteps(p: ClusterLayout): BootstrapStep[] {
     return [
         {
             ...base, id: "bastion-users", host: "bastion", script: "host-users.sh", dependsOn: ["bastion-ssh"],
-            env: { CLUSTER_USERS: userList(users), USER_ROLE: "jump" },
-            files: users.map((u) => keyFile(u.name, `${bastionKeyOptions(p)} ${u.sshPublicKey}`)),
+            env: { CLUSTER_USERS: userList(users), USER_ROLE: "jump", SSHD_JUMP_CONF: SSHD_JUMP_PATH },
+            files: [
+                ...users.map((u) => keyFile(u.name, `${bastionKeyOptions(p)} ${u.sshPublicKey}`)),
+                {
+                    path: SSHD_JUMP_PATH, mode: "0644", owner: "root:root",
+                    content: render("ssh/sshd-jump.conf.tmpl", { jumpUsers: [TUNNEL_USER, ...users.map((u) => u.name)].join(","), controllerIp: p.controller.privateIp }),
+                },
+            ],
         },
         {
             ...base, id: "controller-users", host: "controller", script: "host-users.sh", dependsOn: ["controller-ssh"],

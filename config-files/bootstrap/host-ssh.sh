@@ -58,7 +58,8 @@ rm -f "/home/$TUNNEL_USER/.ssh/authorized_keys"
 
 install -d -m 0755 /run/sshd
 sshd -t
-if hpc_changed /etc/ssh/sshd_config.d/50-hpc-hardening.conf || hpc_changed /etc/ssh/ssh_host_ed25519_key; then
+if hpc_changed /etc/ssh/sshd_config.d/50-hpc-hardening.conf || hpc_changed /etc/ssh/sshd_config.d/40-hpc-ec2.conf \
+   || hpc_changed /etc/ssh/ssh_host_ed25519_key; then
   systemctl reload ssh || systemctl restart ssh
   hpc_note "reloaded ssh"
 fi

@@ -4,7 +4,8 @@
 # number). Their keys are planned files in /etc/ssh/authorized_keys/<user>.
 # Env: CLUSTER_USERS "name:uid ..." and USER_ROLE:
 #   jump   (bastion) no shell and no home: the key may only open the controller's
-#          port 22 (its authorized_keys options say so);
+#          port 22 (its authorized_keys options say so, and the sshd drop-in
+#          SSHD_JUMP_CONF holds it for anything a key does not bound);
 #   login  (controller) bash, and /home/<user> as the mount point of their home
 #          (controller-home mounts the on-premises home over it).
 # A user that exists with another uid is an error, never "fixed": their files would
@@ -65,3 +66,10 @@ for entry in ${CLUSTER_USERS:-}; do
     fi
   fi
 done
+
+# The bastion's jump-only drop-in (SSHD_JUMP_CONF, planned for the jump role): sshd reads it on reload.
+if [[ "$USER_ROLE" == jump ]] && hpc_changed "${SSHD_JUMP_CONF:?}"; then
+  sshd -t
+  systemctl reload ssh || systemctl restart ssh
+  hpc_note "reloaded ssh"
+fi

@@ -64,6 +64,21 @@ describe("lab: the cluster as its users use it", function () {
         const elsewhere = await run(["ssh", ...key, "-W", `${p.controller.privateIp}:${p.ports.slurmctld}`, `${alice}@172.28.0.10`], { timeoutMs: 30_000 })
             .catch((e: Error) => e.message);
         assert.match(elsewhere, /administratively prohibited|open failed/, "only the controller's port 22 may be opened");
+        // No listener on the bastion: neither a TCP port nor a Unix socket (a key's permitopen bounds neither).
+        const listen = (spec: string) => run(["ssh", ...key, "-N", "-o", "ExitOnForwardFailure=yes", "-R", spec, `${alice}@172.28.0.10`], { timeoutMs: 30_000 })
+            .then(() => "it ran", (e: Error) => e.message);
+        assert.match(await listen("127.0.0.1:43501:127.0.0.1:22"), /remote port forwarding failed/, "-R TCP on the bastion");
+        assert.match(await listen("/tmp/alice-jump.sock:127.0.0.1:22"), /remote port forwarding failed/, "-R Unix socket on the bastion");
+        assert.equal((await onBastion("test -e /tmp/alice-jump.sock && echo planted || echo none")).trim(), "none");
+        // sshd itself holds the tunnel user and every cluster user to the jump, whatever their keys say.
+        for (const user of [alice, "hpc-tunnel"]) {
+            const t = await onBastion(`sudo sshd -T -C user=${user},host=laptop,addr=172.28.0.1`);
+            for (const line of ["allowtcpforwarding local", "allowstreamlocalforwarding no", "permitlisten none", `permitopen ${p.controller.privateIp}:22`]) {
+                assert.match(t, new RegExp(`^${line}$`, "m"), `${user}: ${line}`);
+            }
+        }
+        // admin keeps its forwarding (Pulumi's steps reach the controller through the bastion).
+        assert.match(await onBastion(`sudo sshd -T -C user=${p.adminUser},host=laptop,addr=172.28.0.1`), /^allowtcpforwarding yes$/m);
         assert.equal((await onBastion(`getent passwd ${alice} | cut -d: -f3,7`)).trim(), `${p.users.find((u) => u.name === alice)!.uid}:/usr/sbin/nologin`);
     });
 

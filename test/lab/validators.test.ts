@@ -31,6 +31,13 @@ describe("lab: rendered files pass the real judges", function () {
         assert.match(eff, /^passwordauthentication no$/m);
         assert.match(eff, /^permitrootlogin (no|prohibit-password|without-password)$/m);
         assert.match(eff, /^kbdinteractiveauthentication no$/m);
+        // No Unix-socket forwards on any host; the EC2 hosts log each key's fingerprint and allow 4 tries.
+        for (const [host, t] of [["bastion", eff], ["controller", await ctl("sudo sshd -T")], [p.nodes[0].name, await inNode(p.nodes[0].name, "sshd -T")]]) {
+            assert.match(t, /^allowstreamlocalforwarding no$/m, host);
+        }
+        for (const [host, t] of [["bastion", eff], ["controller", await ctl("sudo sshd -T")]]) {
+            for (const line of ["permitrootlogin no", "loglevel VERBOSE", "maxauthtries 4"]) assert.match(t, new RegExp(`^${line}$`, "m"), `${host}: ${line}`);
+        }
     });
 
     it("builds images that take Debian security updates, as the official image does", async () => {
