@@ -76,7 +76,7 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
             // After the users exist: slurmctld maps an association's user to a uid when it learns
             // of it, and one added before the user existed left their jobs with no account.
             id: "controller-accounts", script: "controller-accounts.sh", dependsOn: ["controller-slurmctld", "controller-users"],
-            env: { CLUSTER_NAME: p.clusterName, DEFAULT_ACCOUNT, ACCOUNT_USERS: accountUsers(p) },
+            env: { CLUSTER_NAME: p.clusterName, DEFAULT_ACCOUNT, ACCOUNT_USERS: accountUsers(p), SLURM_ADMIN: p.adminUser },
         }),
         step({
             id: "controller-acct-backup", script: "controller-acct-backup.sh", dependsOn: ["controller-accounting-db"],

@@ -61,6 +61,9 @@ export function accountingLines(p: ClusterLayout): string {
         `AccountingStoragePort=${p.ports.slurmdbd}`,
         "AccountingStorageTRES=gres/gpu",
         "AccountingStoreFlags=job_comment",
+        // No job runs without an association: not a system account (nobody, prometheus),
+        // not a user removed from the config; and limits and QOS hold.
+        "AccountingStorageEnforce=associations,limits,qos,safe",
     ].join("\n");
 }
 

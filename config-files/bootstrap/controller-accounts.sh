@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Step controller-accounts: the cluster, the accounts and their users in slurmdbd,
 # from the config's users list. Runs after lib.sh (hpc_* functions), once slurmctld is up.
-# Env: CLUSTER_NAME, DEFAULT_ACCOUNT, ACCOUNT_USERS ("user:account ...").
+# Env: CLUSTER_NAME, DEFAULT_ACCOUNT, ACCOUNT_USERS ("user:account ..."), SLURM_ADMIN
+#      (the admin user: an association in DEFAULT_ACCOUNT, and AdminLevel=Admin, so that
+#      PrivateData hides nothing from them and AccountingStorageEnforce lets them run jobs).
 # Each object is added only when `sacctmgr -n -P show` lacks it, so a re-run
 # writes nothing and reports changed=0.
 
@@ -13,6 +15,7 @@ name_re='^[a-z0-9][a-z0-9_-]{0,39}$'
 user_re='^[a-z_][a-z0-9_.-]{0,31}$'
 [[ "${CLUSTER_NAME:-}" =~ $name_re ]] || { hpc_log "CLUSTER_NAME must match $name_re" >&2; exit 1; }
 [[ "${DEFAULT_ACCOUNT:-}" =~ $name_re ]] || { hpc_log "DEFAULT_ACCOUNT must match $name_re" >&2; exit 1; }
+[[ "${SLURM_ADMIN:-}" =~ $user_re ]] || { hpc_log "SLURM_ADMIN must match $user_re" >&2; exit 1; }
 read -r -a pairs <<<"${ACCOUNT_USERS:-}"
 accounts=("$DEFAULT_ACCOUNT")
 for pair in "${pairs[@]}"; do
@@ -58,7 +61,7 @@ for a in "${accounts[@]}"; do
   fi
 done
 
-for pair in "${pairs[@]}"; do
+for pair in "$SLURM_ADMIN:$DEFAULT_ACCOUNT" "${pairs[@]}"; do
   u=${pair%%:*} a=${pair#*:}
   if [[ -n "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" account="$a" user="$u" format=user)" ]]; then
     hpc_same
@@ -68,3 +71,11 @@ for pair in "${pairs[@]}"; do
     hpc_note "user $u in $a"
   fi
 done
+
+# The admin sees every user's jobs and usage whatever PrivateData hides.
+if [[ "$(sacctmgr -n -P show user where name="$SLURM_ADMIN" format=adminlevel)" == Administrator ]]; then
+  hpc_same
+else
+  sacctmgr -i modify user where name="$SLURM_ADMIN" set adminlevel=Admin >/dev/null
+  hpc_note "user $SLURM_ADMIN adminlevel=Admin"
+fi

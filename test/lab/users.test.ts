@@ -82,6 +82,26 @@ describe("lab: the cluster as its users use it", function () {
         assert.equal((await onBastion(`getent passwd ${alice} | cut -d: -f3,7`)).trim(), `${p.users.find((u) => u.name === alice)!.uid}:/usr/sbin/nologin`);
     });
 
+    it("keeps each user's jobs their own: bob's squeue and sacct -a show none of alice's, and admin sees both", async function () {
+        this.timeout(180_000);
+        const job = await submit(alice, "-o /dev/null --job-name=alice-private --wrap 'sleep 30'");
+        try {
+            await until(`alice's job ${job} queued or running`, async () => (await ctl(`squeue -h -j ${job} -o %u`)).trim() === alice, 30_000);
+            assert.doesNotMatch(await as(bob, "squeue -a -h -o '%i %u %j'"), new RegExp(`${job}|${alice}|alice-private`), "bob's squeue -a");
+            assert.doesNotMatch(await as(bob, "sacct -a -n -X -P -S now-1hour -o JobID,User,JobName,SubmitLine%300"), new RegExp(`${job}|${alice}|alice-private`), "bob's sacct -a");
+            assert.match(await as(alice, "squeue -h -o %i"), new RegExp(`^${job}$`, "m"), "alice sees her own job");
+            assert.match(await ctl("squeue -a -h -o '%i %u'"), new RegExp(`^${job} ${alice}$`, "m"), "admin (AdminLevel) sees everyone's");
+        } finally {
+            await ctl(`scancel ${job}`).catch(() => undefined);
+        }
+    });
+
+    it("runs no job for a uid without an association: nobody's sbatch is refused", async () => {
+        const out = await ctl("sudo runuser -u nobody -- sbatch -o /dev/null --wrap true 2>&1; echo rc=$?");
+        assert.match(out, /rc=1/, out);
+        assert.match(out, /Invalid account|association/i, out);
+    });
+
     it("logs users in while their home is away: keys live outside /home", async function () {
         this.timeout(300_000);
         await docker(["stop", "-t", "5", containerName(p.homeServer.node)]);
