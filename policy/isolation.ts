@@ -45,19 +45,37 @@ export const noHostNamespaces: ResourceValidationPolicy = {
  */
 export const FORBIDDEN_CAPABILITIES = ["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "ALL"];
 const capabilityName = (c: string) => c.trim().toUpperCase().replace(/^CAP_/, "");
-const allowedCapabilities = exceptions("allowedCapabilities", "Capabilities from the forbidden list that containers may add anyway.");
+const allowedCapabilities = exceptions("allowedCapabilities",
+    "Capabilities from the forbidden list that containers may add anyway: ROLE:CAP for the containers labelled hpc-stack.role=ROLE only, or CAP for every container.");
+/** The label that names a container's role (compute, home-server, dcgm-exporter). */
+export const ROLE_LABEL = "hpc-stack.role";
+
+/** A container's role, from its labels ([{label, value}] or a map). */
+function roleOf(props: Props): string | undefined {
+    const labels = props.labels;
+    if (Array.isArray(labels)) return asString(asArray(labels).map(asRecord).find((l) => l.label === ROLE_LABEL)?.value);
+    return asString(asRecord(labels)[ROLE_LABEL]);
+}
+
+/** Whether an exception ("CAP" or "ROLE:CAP") lets a container of this role add this capability. */
+function allows(exception: string, role: string | undefined, name: string): boolean {
+    const i = exception.indexOf(":");
+    if (i < 0) return capabilityName(exception) === name;
+    return exception.slice(0, i).trim() === role && capabilityName(exception.slice(i + 1)) === name;
+}
 
 export const noDangerousCapabilities: ResourceValidationPolicy = {
     name: "no-dangerous-capabilities",
-    description: `Containers add none of ${FORBIDDEN_CAPABILITIES.join(", ")} (with or without CAP_, any case) unless allowedCapabilities names it.`,
+    description: `Containers add none of ${FORBIDDEN_CAPABILITIES.join(", ")} (with or without CAP_, any case) unless allowedCapabilities names it, for their role (${ROLE_LABEL}) or for all.`,
     enforcementLevel: "mandatory",
     configSchema: allowedCapabilities.configSchema,
     validateResource: forTypes([types.container], (props, args, report) => {
-        const allowed = new Set(allowedCapabilities.read(args).map(capabilityName));
+        const exceptions = allowedCapabilities.read(args);
+        const role = roleOf(props);
         for (const cap of asStrings(asRecord(props.capabilities).adds)) {
             const name = capabilityName(cap);
-            if (FORBIDDEN_CAPABILITIES.includes(name) && !allowed.has(name)) {
-                report(`capabilities.adds has ${cap}, which is as good as privileged.`);
+            if (FORBIDDEN_CAPABILITIES.includes(name) && !exceptions.some((e) => allows(e, role, name))) {
+                report(`capabilities.adds has ${cap}, which is as good as privileged${role ? ` (role ${role})` : ""}.`);
             }
         }
     }),

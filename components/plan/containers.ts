@@ -194,7 +194,7 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
         gpuIds: n.gpuIds,
         capAdd: ["SYS_NICE", "SYS_PTRACE"],
         restart: "unless-stopped",
-        labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name },
+        labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name, "hpc-stack.role": "compute" },
     }));
 }
 

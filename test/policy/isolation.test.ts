@@ -53,6 +53,18 @@ describe("policy: container isolation", () => {
             const v = { capabilities: { adds: ["CAP_NET_ADMIN", "SYS_ADMIN"] } };
             assert.deepStrictEqual(await counts("no-dangerous-capabilities", [v], { allowedCapabilities: ["net_admin"] }), [1]);
         });
+
+        it("allows ROLE:CAP only in containers labelled with that role", async () => {
+            const ptrace = (labels?: unknown) => ({ capabilities: { adds: ["SYS_PTRACE"] }, ...(labels ? { labels } : {}) });
+            const config = { allowedCapabilities: ["compute:SYS_PTRACE"] };
+            assert.deepStrictEqual(await counts("no-dangerous-capabilities", [
+                ptrace([{ label: "hpc-stack.role", value: "compute" }]),
+                ptrace({ "hpc-stack.role": "compute" }),
+                ptrace([{ label: "hpc-stack.role", value: "dcgm-exporter" }]),
+                ptrace([{ label: "hpc-stack.role", value: "home-server" }]),
+                ptrace(),
+            ], config), [0, 0, 1, 1, 1]);
+        });
     });
 
     describe("no-sensitive-host-mounts", () => {
