@@ -79,3 +79,21 @@ else
   sacctmgr -i modify user where name="$SLURM_ADMIN" set adminlevel=Admin >/dev/null
   hpc_note "user $SLURM_ADMIN adminlevel=Admin"
 fi
+
+# Users the config no longer lists lose their associations on this cluster, so no job
+# of theirs runs (AccountingStorageEnforce); their job records stay in the database.
+# One with jobs still queued or running cannot be deleted yet: MaxJobs and
+# MaxSubmitJobs 0 until a later run finds their jobs gone.
+keep=" root $SLURM_ADMIN "
+for pair in "${pairs[@]}"; do keep+="${pair%%:*} "; done
+while read -r u; do
+  [[ -z "$u" || "$keep" == *" $u "* ]] && continue
+  if sacctmgr -i delete user name="$u" cluster="$CLUSTER_NAME" >/dev/null 2>&1; then
+    hpc_note "removed $u's associations on $CLUSTER_NAME"
+  elif [[ "$(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" user="$u" format=maxjobs | sort -u)" == 0 ]]; then
+    hpc_same
+  else
+    sacctmgr -i modify user where name="$u" cluster="$CLUSTER_NAME" set maxjobs=0 maxsubmitjobs=0 >/dev/null
+    hpc_note "$u has jobs in the queue: MaxJobs=0 until they end"
+  fi
+done < <(sacctmgr -n -P show assoc where cluster="$CLUSTER_NAME" format=user | sort -u)

@@ -10,6 +10,10 @@
 #          (controller-home mounts the on-premises home over it).
 # A user that exists with another uid is an error, never "fixed": their files would
 # change owner under them.
+# Offboarding: every cluster user is also in the group hpc-users here, so a later run
+# tells a user the config no longer lists from the host's own accounts. Such a user
+# loses their key, their login (locked, expired, nologin), their hpc-home@ mount and
+# their processes; their files stay.
 
 hpc_install_planned
 
@@ -19,8 +23,18 @@ case "${USER_ROLE:-}" in
   *) hpc_log "USER_ROLE must be jump or login, not '${USER_ROLE:-}'" >&2; exit 1 ;;
 esac
 
+CLUSTER_GROUP=hpc-users
+if getent group "$CLUSTER_GROUP" >/dev/null; then
+  hpc_same
+else
+  groupadd --system "$CLUSTER_GROUP"
+  hpc_note "group $CLUSTER_GROUP"
+fi
+
+listed=" "
 for entry in ${CLUSTER_USERS:-}; do
   name=${entry%%:*} uid=${entry##*:}
+  listed+="$name "
   if gid_now=$(getent group "$name" | cut -d: -f3) && [[ -n "$gid_now" ]]; then
     [[ "$gid_now" == "$uid" ]] || { hpc_log "group $name exists with gid $gid_now, not $uid" >&2; exit 1; }
     hpc_same
@@ -65,6 +79,42 @@ for entry in ${CLUSTER_USERS:-}; do
       hpc_note "/home/$name"
     fi
   fi
+done
+
+# Every listed user is a member, and a user listed again after an offboarding gets
+# their login back (the loop above set their shell; unlock and unexpire here).
+for entry in ${CLUSTER_USERS:-}; do
+  name=${entry%%:*}
+  if id -nG "$name" | tr ' ' '\n' | grep -qxF "$CLUSTER_GROUP"; then
+    hpc_same
+  else
+    usermod -aG "$CLUSTER_GROUP" "$name"
+    hpc_note "$name in $CLUSTER_GROUP"
+  fi
+  if [[ "$(getent shadow "$name" | cut -d: -f8)" == 1 ]]; then
+    usermod -e '' -p '*' "$name"
+    hpc_note "$name: login restored"
+  fi
+done
+
+offboard() {
+  local u=$1 changed=0
+  if [[ -e "/etc/ssh/authorized_keys/$u" ]]; then rm -f "/etc/ssh/authorized_keys/$u"; changed=1; fi
+  if [[ "$(getent shadow "$u" | cut -d: -f8)" != 1 || "$(getent passwd "$u" | cut -d: -f7)" != /usr/sbin/nologin ]]; then
+    usermod -L -e 1 -s /usr/sbin/nologin "$u"
+    changed=1
+  fi
+  if systemctl is-enabled --quiet "hpc-home@$u.service" 2>/dev/null || systemctl is-active --quiet "hpc-home@$u.service"; then
+    systemctl disable --now --quiet "hpc-home@$u.service"
+    changed=1
+  fi
+  # Their sessions and whatever they left running on this host.
+  if pgrep -u "$u" >/dev/null; then pkill -KILL -u "$u" || true; changed=1; fi
+  if ((changed)); then hpc_note "offboarded $u: key, login, home mount and processes gone; files kept"; else hpc_same; fi
+}
+members=$(getent group "$CLUSTER_GROUP" | cut -d: -f4)
+for member in ${members//,/ }; do
+  [[ "$listed" == *" $member "* ]] || offboard "$member"
 done
 
 # The bastion's jump-only drop-in (SSHD_JUMP_CONF, planned for the jump role): sshd reads it on reload.

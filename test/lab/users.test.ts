@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { up } from "../../lab/cluster";
 import { docker, run } from "../../lab/docker";
-import { containerName, NETWORKS } from "../../lab/labPlan";
+import { containerName, LAB_CONFIG, labPlan, NETWORKS } from "../../lab/labPlan";
 import { sshAsUser } from "../../lab/ssh";
 import { KNOWN_HOSTS } from "../../lab/state";
 import { labUserKeyFile } from "../../lab/userKeys";
@@ -100,6 +100,35 @@ describe("lab: the cluster as its users use it", function () {
         const out = await ctl("sudo runuser -u nobody -- sbatch -o /dev/null --wrap true 2>&1; echo rc=$?");
         assert.match(out, /rc=1/, out);
         assert.match(out, /Invalid account|association/i, out);
+    });
+
+    it("offboards a user removed from the config on the next up: no login, no jump, no job, and their files stay", async function () {
+        this.timeout(900_000);
+        const log = (l: string) => console.log(`      [lab] ${l}`);
+        const kept = `kept-${Date.now()}.txt`;
+        await as(bob, `echo mine > ~/${kept}`);
+        const users = LAB_CONFIG.users as { name: string }[];
+        try {
+            await up(labPlan({ users: users.filter((u) => u.name !== bob) }), log);
+            // The login on the controller, and the jump through the bastion, both as bob.
+            assert.match(await as(bob, "id -un", 60_000).catch((e: Error) => e.message), /Permission denied|exited 255/, "bob logs in on the controller");
+            const key = ["-i", labUserKeyFile(bob), "-o", "IdentitiesOnly=yes", "-o", `UserKnownHostsFile=${KNOWN_HOSTS}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
+            const jump = await run(["ssh", ...key, "-W", `${p.controller.privateIp}:22`, `${bob}@172.28.0.10`], { timeoutMs: 30_000, input: "" })
+                .then(() => "jumped", (e: Error) => e.message);
+            assert.match(jump, /Permission denied/, "bob jumps through the bastion");
+            // No job as bob, even started by root on his behalf: his association is gone.
+            const job = await ctl(`sudo runuser -u ${bob} -- sbatch -o /dev/null --wrap true 2>&1; echo rc=$?`);
+            assert.match(job, /rc=1/, job);
+            assert.equal((await ctl(`sacctmgr -n -P show assoc where user=${bob} format=user`)).trim(), "");
+            assert.equal((await ctl(`systemctl is-active hpc-home@${bob}.service || true`)).trim(), "inactive");
+            // His files stay, on premises.
+            assert.equal((await docker(["exec", containerName(p.homeServer.node), "cat", `/home/${bob}/${kept}`])).trim(), "mine");
+        } finally {
+            await up(p, log);
+        }
+        // Listed again, he is back: login, home and jobs.
+        await until("bob's home is back on the controller", async () => (await as(bob, `cat ~/${kept} 2>/dev/null || true`)).trim() === "mine", 120_000, 2000);
+        assert.match(await as(bob, "sbatch --parsable -o /dev/null --wrap true"), /^\d+/);
     });
 
     it("logs users in while their home is away: keys live outside /home", async function () {
