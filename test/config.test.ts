@@ -64,6 +64,11 @@ describe("stack config schema", () => {
             for (const k of ["Project", "Cluster", "ManagedBy", "Role"]) rejects({ tags: { [k]: "v" } }, `tags.${k}`, "v", /set by the program/);
             assert.doesNotThrow(() => parseConfig({ trustedCidrs: ["203.0.113.0/24"], tags: { name: "x", team: "hpc" } }), "tag keys are case-sensitive");
         });
+        it("an exclusive-user partition the cluster does not have, or twice", () => {
+            rejects({ exclusiveUserPartitions: ["gpu"], computeNodes: [{ name: "c1" }] }, "exclusiveUserPartitions[0]", "gpu", /no compute node has a GPU/);
+            rejects({ exclusiveUserPartitions: ["cpu", "cpu"] }, "exclusiveUserPartitions[1]", "cpu", /duplicates exclusiveUserPartitions\[0\]/);
+            rejects({ exclusiveUserPartitions: ["debug"] }, "exclusiveUserPartitions[0]", "debug");
+        });
         it("zero compute nodes", () => rejects({ computeNodes: [] }, "computeNodes", "[]", /at least one compute node/));
         it("a port collision between Slurm daemons", () => rejects({ slurmdbdPort: 6817 }, "slurmdbdPort", "6817", /collides with slurmctldPort/));
         it("a port collision between the srun range and the tunnels", () => rejects({ srunPortRange: "20000-20009" }, "tunnelPortBase", "20000 (default)", /compute1's slurmd tunnel port\) collides with srunPortRange/));

@@ -32,11 +32,13 @@ describe("Pulumi.yaml", () => {
         }
     });
 
+    // Lists of strings Pulumi can type; lists of objects (computeNodes, users) stay untyped.
+    const STRING_ARRAYS = new Set(["trustedCidrs", "exclusiveUserPartitions"]);
     it("types every scalar key the way the schema reads it", () => {
         for (const [k, d] of Object.entries(project.config)) {
             const v = k === "trustedCidrs" ? [] : (DEFAULTS as Record<string, unknown>)[k];
             const expected = typeof v === "string" ? "string" : typeof v === "number" ? "integer" : typeof v === "boolean" ? "boolean"
-                : Array.isArray(v) && k === "trustedCidrs" ? "array" : undefined;
+                : Array.isArray(v) && STRING_ARRAYS.has(k) ? "array" : undefined;
             assert.equal(d.type, expected, k);
         }
     });

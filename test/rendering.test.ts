@@ -33,6 +33,16 @@ describe("renderers", () => {
         assert.match(renderGresConf(p), /^NodeName=compute2 Name=gpu Type=nvidia File=\/dev\/nvidia\[0-1\]$/m);
     });
 
+    it("render slurm.conf with jobs private, associations enforced, the cleaning epilog, and ExclusiveUser where asked", () => {
+        const lines = renderSlurmConf(p).split("\n");
+        for (const line of ["PrivateData=accounts,jobs,reservations,usage,users", "AccountingStorageEnforce=associations,limits,qos,safe",
+            "Epilog=/usr/local/lib/hpc/epilog.sh"]) assert.ok(lines.includes(line), `slurm.conf lacks ${line}`);
+        assert.ok(!lines.some((l) => l.includes("ExclusiveUser")), "no partition is exclusive by default");
+        const gpuOnly = renderSlurmConf(plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], exclusiveUserPartitions: ["gpu"] }))).split("\n");
+        assert.ok(gpuOnly.includes("PartitionName=gpu Nodes=compute2 ExclusiveUser=YES MaxTime=INFINITE State=UP"), gpuOnly.join("\n"));
+        assert.ok(gpuOnly.includes("PartitionName=cpu Nodes=compute[1-2] Default=YES MaxTime=INFINITE State=UP"));
+    });
+
     it("split SrunPortRange between the controller's sruns and the jobs' sruns", () => {
         assert.deepEqual(splitSrunRange({ from: 60001, to: 60040 }), { controller: { from: 60001, to: 60020 }, compute: { from: 60021, to: 60040 } });
         assert.deepEqual(splitSrunRange({ from: 1, to: 3 }), { controller: { from: 1, to: 2 }, compute: { from: 3, to: 3 } });

@@ -118,6 +118,9 @@ export const configSchema = z.object({
     srunPortRange: z.string().regex(/^\d+-\d+$/, "must look like 60001-60040").default("60001-60040"),
     tunnelPortBase: port.default(20000),
     // Ports each node forwards for users' web apps (a Streamlit job picks a free one).
+    // Partitions whose nodes serve one user at a time (slurm.conf ExclusiveUser=YES): no
+    // other user's job, or what it left behind, shares a node with theirs.
+    exclusiveUserPartitions: z.array(z.enum(["cpu", "gpu"])).default([]),
     appPortsPerNode: z.number().int().min(1).max(APP_PORTS_MAX, `must be at most ${APP_PORTS_MAX}: they share a node's block of ${NODE_PORT_STRIDE} tunnel ports`).default(4),
     // The home server's SFTP port on the controller's loopback (its own tunnel's one forward).
     homeTunnelPort: port.default(19999),
@@ -186,6 +189,10 @@ export const configSchema = z.object({
     checkDockerHosts(c, issue);
     checkReceiverNames(c.alertReceivers, issue);
     checkUsers(c.users, issue);
+    c.exclusiveUserPartitions.forEach((x, i) => {
+        if (x === "gpu" && !c.computeNodes.some((n) => n.gpus > 0)) issue(["exclusiveUserPartitions", i], "names the gpu partition, but no compute node has a GPU (the cluster has only cpu)");
+        if (c.exclusiveUserPartitions.indexOf(x) !== i) issue(["exclusiveUserPartitions", i], `duplicates exclusiveUserPartitions[${c.exclusiveUserPartitions.indexOf(x)}]`);
+    });
 
     const range = /^(\d+)-(\d+)$/.exec(c.srunPortRange);
     const srun = range ? [Number(range[1]), Number(range[2])] : undefined;

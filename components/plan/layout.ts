@@ -133,6 +133,8 @@ export interface ClusterLayout {
     ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
     nodes: ComputeNodePlan[];
     partitions: { name: string; nodes: string[]; isDefault: boolean }[];
+    /** Partitions whose nodes serve one user at a time (ExclusiveUser=YES). */
+    exclusiveUserPartitions: string[];
     /**
      * The engines on premises, in config order. The first runs the home server: there is
      * one (the controller mounts one SFTP server), it needs the home volume, which on one
@@ -224,6 +226,7 @@ export function layout(c: ClusterConfig): ClusterLayout {
         },
         nodes,
         partitions,
+        exclusiveUserPartitions: c.exclusiveUserPartitions,
         dockerHosts: configuredDockerHosts(c).map(([name, h]) => ({ name, url: h.url, ...(h.gpus === undefined ? {} : { gpus: h.gpus }), network: hostNetwork(name) })),
         docker: { baseImage: c.computeBaseImage, sshBindAddress: c.computeSshBindAddress, installStreamlit: c.installStreamlit },
         adminPublicKey: c.adminPublicKey || undefined,

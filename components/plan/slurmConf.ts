@@ -83,7 +83,8 @@ export function renderSlurmConf(p: ClusterLayout, address?: NodeAddress): string
         defMemPerCpu: defMemPerCpu(p.nodes),
         nodeLines: p.nodes.map((n) => nodeLine(n, address)).join("\n"),
         partitionLines: p.partitions.map((x) =>
-            `PartitionName=${x.name} Nodes=${hostlist(x.nodes)}${x.isDefault ? " Default=YES" : ""} MaxTime=INFINITE State=UP`).join("\n"),
+            `PartitionName=${x.name} Nodes=${hostlist(x.nodes)}${x.isDefault ? " Default=YES" : ""}`
+            + `${p.exclusiveUserPartitions.includes(x.name) ? " ExclusiveUser=YES" : ""} MaxTime=INFINITE State=UP`).join("\n"),
     });
 }
 

@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import { DAEMON_HEADROOM_MB, HEALTHCHECK_PATH } from "../../components/plan/containers";
 import { standinName } from "../../lab/dcgmStandin";
 import { docker } from "../../lab/docker";
+import { sshAsUser } from "../../lab/ssh";
 import { containerName, NETWORKS } from "../../lab/labPlan";
 import { ctl, finished, inNode, labDown, labUp, p, sacct, until, untilJobRunsOn } from "./harness";
 
@@ -26,6 +27,29 @@ describe("lab: a node holds its share", function () {
             // As the kernel holds the container to it, not only as Docker recorded it.
             assert.equal((await inNode(n.name, "grep -h NoNewPrivs /proc/1/status")).trim(), "NoNewPrivs:\t1");
         }
+    });
+
+    it("kills what a user's job left behind (setsid ... &) once their last job on the node ends, and not before", async function () {
+        this.timeout(240_000);
+        const user = p.users.find((u) => u.name !== p.adminUser)!.name;
+        const as = (cmd: string) => sshAsUser(p, user, cmd, { timeoutMs: 60_000 });
+        const node = p.nodes[0].name;
+        const left = (secs: number) => inNode(node, `pgrep -u ${user} -f 'sleep ${secs}' || true`).then((o) => o.trim() !== "");
+        // A long job of theirs holds the node; a short one leaves a process behind.
+        const long = (await as(`cd ~ && sbatch --parsable -w ${node} -n1 -o /dev/null --wrap 'sleep 60'`)).trim();
+        try {
+            await until(`job ${long} running`, async () => (await sacct(long, "State"))[0] === "RUNNING", 60_000, 500);
+            const short = (await as(`cd ~ && sbatch --parsable -w ${node} -n1 -o /dev/null --wrap 'setsid sleep 301 </dev/null >/dev/null 2>&1 & sleep 1'`)).trim();
+            assert.deepEqual(await finished(short, 60_000), ["COMPLETED", "0:0"]);
+            assert.ok(await left(301), "the leftover outlived its job (linuxproc does not track it)");
+            // Their other job still runs here: the epilog leaves them be.
+            await new Promise((r) => setTimeout(r, 3000));
+            assert.ok(await left(301), "the epilog killed a process while the user still had a job on the node");
+        } finally {
+            await ctl(`scancel ${long}`);
+        }
+        // Their last job here ended: what they left is gone.
+        await until("the leftover killed by the epilog", async () => !(await left(301)), 60_000, 1000);
     });
 
     it("kills a job that allocates 300 MB under --mem=64, and sacct says why", async function () {

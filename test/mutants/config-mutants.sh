@@ -54,6 +54,8 @@ config_mutants=(
   "docker host keys listed|s/if \(path\[0\] === \"dockerHosts\"\) return DOCKER_HOST_KEYS;//"
   "deviceIds min|s/deviceIds: z.array\(z.number\(\).int\(\).min\(0, /deviceIds: z.array(z.number().int().min(-9, /"
   "docker host checks|s/checkDockerHosts\(c, issue\);//"
+  "exclusive gpu partition|s/if \(x === \"gpu\" \&\& !c.computeNodes.some/if (false \&\& !c.computeNodes.some/"
+  "exclusive duplicates|s/if \(c.exclusiveUserPartitions.indexOf\(x\) !== i\)/if (false)/"
   "program tag keys|s/PROGRAM_TAG_KEYS.filter\(\(k\) => Object.hasOwn\(t, k\)\)/PROGRAM_TAG_KEYS.filter(() => false)/"
 )
 
