@@ -55,10 +55,10 @@ describe("adapters: the Pulumi program follows the plan", () => {
             const proxy = conn.proxy as Record<string, unknown> | undefined;
             return proxy ? { controller: conn.hostKey, bastion: proxy.hostKey } : { bastion: conn.hostKey };
         };
-        assert.deepEqual(keys("bastion-ssh"), { bastion: undefined });
-        assert.deepEqual(keys("controller-ssh"), { controller: undefined, bastion: publicKey("bastion") });
+        assert.deepEqual(keys("bastion-hostkey"), { bastion: undefined });
+        assert.deepEqual(keys("controller-hostkey"), { controller: undefined, bastion: publicKey("bastion") });
         assert.match(publicKey("bastion"), /^ssh-ed25519 \S+$/);
-        for (const step of p.steps.filter((s) => !s.id.endsWith("-ssh"))) {
+        for (const step of p.steps.filter((s) => !s.id.endsWith("-hostkey"))) {
             // A bastion step's only hop is the bastion; a controller step's are both.
             const expected = step.host === "bastion" ? { bastion: publicKey("bastion") } : { controller: publicKey("controller"), bastion: publicKey("bastion") };
             assert.deepEqual(keys(step.id), expected, step.id);

@@ -109,13 +109,17 @@ describe("bootstrap steps", () => {
         assert.throws(() => orderSteps([{ ...a, dependsOn: ["zz"] }]), /unknown step zz/);
     });
 
-    it("pin a host's key in every step after the one that installs it", () => {
+    it("pin a host's key in every step after the one that installs it, which holds nothing but that key", () => {
         const pinned = Object.fromEntries(p.steps.map((s) => [s.id, pinnedHosts(p.steps, s)]));
-        assert.deepEqual(pinned["bastion-ssh"], []);
+        assert.deepEqual(pinned["bastion-hostkey"], []);
         // Reached through the bastion, whose key is in by then; its own is not yet.
-        assert.deepEqual(pinned["controller-ssh"], ["bastion"]);
-        for (const s of p.steps.filter((x) => !x.id.endsWith("-ssh"))) {
+        assert.deepEqual(pinned["controller-hostkey"], ["bastion"]);
+        for (const s of p.steps.filter((x) => !x.id.endsWith("-hostkey"))) {
             assert.deepEqual(pinned[s.id], s.host === "bastion" ? ["bastion"] : ["bastion", "controller"], s.id);
+        }
+        for (const h of ["bastion", "controller"]) {
+            const k = p.steps.find((s) => s.id === `${h}-hostkey`)!;
+            assert.deepEqual([k.generated, k.files, Object.keys(k.env)], [[`${h}HostKey`], [], ["HOST_KEY"]], k.id);
         }
         // Through a chain, and only through dependsOn: a key step beside a step pins nothing for it.
         const key = { id: "k", host: "controller", generated: ["controllerHostKey"], dependsOn: [] } as unknown as BootstrapStep;
@@ -126,6 +130,30 @@ describe("bootstrap steps", () => {
         assert.deepEqual(pinnedHosts([key, mid, late, beside], beside), []);
         assert.deepEqual(pinnedHosts([key, mid, late, beside], key), []);
         assert.throws(() => pinnedHosts([late], late), /depends on unknown step m/);
+    });
+
+    it("change no step that meets a host unpinned when nodes, users or app ports change: only a replaced host re-runs one", () => {
+        const raw = { trustedCidrs: ["203.0.113.0/24"] };
+        const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample";
+        const variants = [
+            { computeNodes: [{ name: "compute1" }, { name: "compute2", gpus: 2 }, { name: "compute3" }] },
+            { users: [{ name: "carol", uid: 2003, account: "chem", sshPublicKey: `${key} carol` }] },
+            { appPortsPerNode: 2 },
+        ];
+        const unpinned = (x: typeof p, s: BootstrapStep) => {
+            const hops: string[] = s.host === "bastion" ? ["bastion"] : ["bastion", "controller"];
+            return hops.some((h) => !pinnedHosts(x.steps, s).includes(h as "bastion"));
+        };
+        const values = (x: typeof p) => Object.fromEntries(x.steps.flatMap((s) => s.generated).map((n) => [n, `value of ${n}`]));
+        for (const v of variants) {
+            const q = plan(parseConfig({ ...raw, ...v }));
+            const changed = q.steps.filter((s) => {
+                const was = p.steps.find((o) => o.id === s.id);
+                return !was || stepCommand(was) !== stepCommand(s) || stepStdin(was, values(p)) !== stepStdin(s, values(q));
+            });
+            assert.ok(changed.length > 0, `${JSON.stringify(v)} changes some step`);
+            for (const s of changed) assert.ok(!unpinned(q, s), `${JSON.stringify(v)} re-runs ${s.id}, which meets a host unpinned`);
+        }
     });
 
     it("install the tunnel keys with restrictions for exactly each node's ports", () => {

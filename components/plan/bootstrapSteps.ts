@@ -19,20 +19,31 @@ const sshdHardening = () => file("/etc/ssh/sshd_config.d/50-hpc-hardening.conf",
 /** The EC2 hosts' own sshd settings, read before the shared hardening drop-in. */
 const sshdEc2 = () => file("/etc/ssh/sshd_config.d/40-hpc-ec2.conf", configFile("ssh/sshd-ec2.conf"));
 
-function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapStep {
+/**
+ * The first step to each host: its generated host key, and nothing else in its command
+ * or stdin, so it runs again only when the host is replaced. Every later step pins the
+ * key (pinnedHosts); the controller's goes through the bastion, pinned by then.
+ */
+function hostKeyStep(host: "bastion" | "controller"): BootstrapStep {
     const hostKey = hostKeyNames(host).privateKey;
+    return {
+        id: `${host}-hostkey`, host, script: "host-key.sh", env: { HOST_KEY: hostKey }, files: [], generated: [hostKey],
+        dependsOn: host === "controller" ? ["bastion-hostkey"] : [],
+    };
+}
+
+function sshStep(p: ClusterLayout, host: "bastion" | "controller"): BootstrapStep {
     const tunnels = allTunnels(p);
     const keyLines = tunnels.map((t) => `${t.node} ${host === "bastion" ? bastionKeyOptions(p) : controllerKeyOptions(t)}`);
     return {
         id: `${host}-ssh`,
         host,
         script: "host-ssh.sh",
-        env: { HOST_NAME: p[host].hostname, HOST_KEY: hostKey, TUNNEL_USER, TUNNEL_KEYS: keyLines.join("\n"), ADMIN_USER: p.adminUser },
+        env: { HOST_NAME: p[host].hostname, TUNNEL_USER, TUNNEL_KEYS: keyLines.join("\n"), ADMIN_USER: p.adminUser },
         files: [sshdEc2(), sshdHardening()],
-        generated: [hostKey, "adminPublicKey", ...tunnels.map((t): GeneratedName => `tunnelPublicKey/${t.node}`)],
-        // The controller is reached through the bastion: once the bastion has its
-        // generated key, every later hop through it can be verified (pinnedHosts).
-        dependsOn: host === "controller" ? ["bastion-ssh"] : [],
+        generated: ["adminPublicKey", ...tunnels.map((t): GeneratedName => `tunnelPublicKey/${t.node}`)],
+        // After its host's key step (and, for the controller, the bastion's): every hop pinned.
+        dependsOn: [`${host}-hostkey`],
     };
 }
 
@@ -41,6 +52,8 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
     const step = (s: Omit<BootstrapStep, "host" | "env" | "files" | "generated"> & Partial<BootstrapStep>): BootstrapStep =>
         ({ host: "controller", env: {}, files: [], generated: [], ...s });
     return [
+        hostKeyStep("bastion"),
+        hostKeyStep("controller"),
         sshStep(p, "bastion"),
         sshStep(p, "controller"),
         step({

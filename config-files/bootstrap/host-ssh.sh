@@ -1,10 +1,10 @@
 # shellcheck shell=bash
-# Step bastion-ssh / controller-ssh: key-only sshd with the host key Pulumi
-# generated (so compute nodes can pin it in known_hosts), and the tunnel user
-# whose keys may forward exactly their node's ports and nothing else.
-# Env: HOST_NAME, HOST_KEY (generated name of this host's key), TUNNEL_USER,
-#      TUNNEL_KEYS: lines "<node> <authorized_keys options>", ADMIN_USER.
-# Stdin: $HOST_KEY, adminPublicKey, tunnelPublicKey/<node> for every node.
+# Step bastion-ssh / controller-ssh: key-only sshd, and the tunnel user whose keys
+# may forward exactly their node's ports and nothing else. Runs after <host>-hostkey,
+# which installed the generated host key, so its connection pins that key.
+# Env: HOST_NAME, TUNNEL_USER, TUNNEL_KEYS: lines "<node> <authorized_keys options>",
+#      ADMIN_USER.
+# Stdin: adminPublicKey, tunnelPublicKey/<node> for every node.
 # Keys go to /etc/ssh/authorized_keys/<user> (sshd-hardening.conf), which the
 # drop-in makes the only place sshd looks: they are written before sshd reloads.
 
@@ -24,12 +24,6 @@ else
   hosts=$(grep -v -E "^127\.0\.1\.1[[:space:]]" /etc/hosts || true)
   printf '%s\n127.0.1.1 %s\n' "$hosts" "$HOST_NAME" >/etc/hosts
   hpc_note "/etc/hosts: $HOST_NAME"
-fi
-
-hpc_file_from_secret "$HOST_KEY" /etc/ssh/ssh_host_ed25519_key 0600 root:root
-if hpc_changed /etc/ssh/ssh_host_ed25519_key || [[ ! -s /etc/ssh/ssh_host_ed25519_key.pub ]]; then
-  ssh-keygen -y -f /etc/ssh/ssh_host_ed25519_key >/etc/ssh/ssh_host_ed25519_key.pub
-  chmod 0644 /etc/ssh/ssh_host_ed25519_key.pub
 fi
 
 if id "$TUNNEL_USER" >/dev/null 2>&1; then
@@ -58,8 +52,7 @@ rm -f "/home/$TUNNEL_USER/.ssh/authorized_keys"
 
 install -d -m 0755 /run/sshd
 sshd -t
-if hpc_changed /etc/ssh/sshd_config.d/50-hpc-hardening.conf || hpc_changed /etc/ssh/sshd_config.d/40-hpc-ec2.conf \
-   || hpc_changed /etc/ssh/ssh_host_ed25519_key; then
+if hpc_changed /etc/ssh/sshd_config.d/50-hpc-hardening.conf || hpc_changed /etc/ssh/sshd_config.d/40-hpc-ec2.conf; then
   systemctl reload ssh || systemctl restart ssh
   hpc_note "reloaded ssh"
 fi

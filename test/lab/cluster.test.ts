@@ -7,7 +7,8 @@ import { computeSpecHash, createCompute } from "../../lab/compute";
 import { DEFAULT_COMPUTE_NODES } from "../../components/plan/config";
 import { docker, exists, run } from "../../lab/docker";
 import { BASTION_WAN_IP, containerName, labPlan, SPEC_LABEL } from "../../lab/labPlan";
-import { labSshConfig, sshHost } from "../../lab/ssh";
+import { labSshConfig, runStep, sshHost } from "../../lab/ssh";
+import { stepCommand, stepStdin } from "../../components/plan/steps";
 import { ADMIN_KEY, generatedValues, KNOWN_HOSTS } from "../../lab/state";
 import { ctl, finished, inNode, labDown, labUp, p, sacct, sbatch, until, untilJobRunsOn } from "./harness";
 
@@ -197,6 +198,32 @@ describe("lab: the hybrid Slurm cluster", function () {
         const after = (await inNode(node, "pgrep -x ssh | head -1")).trim();
         assert.ok(after && after !== before, "a new ssh process carries the tunnel");
         assert.ok(Date.now() - t0 < 60_000);
+    });
+
+    it("adds a node with no step meeting a host unpinned: an impostor bastion gets none of the steps pulumi up would re-run", async function () {
+        this.timeout(300_000);
+        const grown = labPlan({ computeNodes: [...DEFAULT_COMPUTE_NODES, { name: "compute3" }] });
+        const [before, after] = [await generatedValues(p), await generatedValues(grown)];
+        // What pulumi up re-runs: a step whose command or stdin changed (remote.Command has no update).
+        const rerun = grown.steps.filter((s) => {
+            const was = p.steps.find((o) => o.id === s.id);
+            return !was || stepCommand(was) !== stepCommand(s) || stepStdin(was, before) !== stepStdin(s, after);
+        });
+        assert.ok(rerun.some((s) => s.host === "bastion") && rerun.some((s) => s.host === "controller"), rerun.map((s) => s.id).join(", "));
+        assert.deepEqual(rerun.filter((s) => s.id.endsWith("-hostkey")).map((s) => s.id), [], "a host key step re-runs only when its host is replaced");
+        // The bastion now presents another key, as an on-path attacker or a swapped host would.
+        const bastion = containerName("bastion");
+        await docker(["exec", bastion, "bash", "-c", "cp -p /etc/ssh/ssh_host_ed25519_key /root/real_host_key && rm -f /tmp/impostor* && "
+            + "ssh-keygen -q -t ed25519 -N '' -f /tmp/impostor && cp /tmp/impostor /etc/ssh/ssh_host_ed25519_key && systemctl reload ssh"]);
+        try {
+            for (const step of rerun) {
+                const out = await runStep(grown, step, after).then((r) => `ran: ${r}`, (e: Error) => e.message);
+                assert.match(out, /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/, `${step.id} reached the impostor: ${out.slice(-300)}`);
+            }
+        } finally {
+            await docker(["exec", bastion, "bash", "-c", "cp -p /root/real_host_key /etc/ssh/ssh_host_ed25519_key && rm -f /root/real_host_key /tmp/impostor* && systemctl reload ssh"]);
+        }
+        assert.equal((await ctl("hostname")).trim(), p.controller.hostname, "the real bastion is back");
     });
 
     it("checks the generated host keys on the admin path, refusing a host that presents another", async () => {
