@@ -29,6 +29,7 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
         ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
         "--network", labNetworkName(spec.network), "--network-alias", spec.name, ...(spec.address ? ["--ip", spec.address] : []),
         "--restart", spec.restart,
+        ...spec.capDrop.flatMap((c) => ["--cap-drop", c]),
         ...spec.capAdd.flatMap((c) => ["--cap-add", c]),
         ...Object.entries(spec.env).flatMap(([k, v]) => ["-e", `${k}=${resolveValue(v, values)}`]),
         ...spec.ports.flatMap((p) => ["-p", `${p.ip}:${p.external}:${p.internal}`]),
@@ -39,7 +40,8 @@ export function createArgs(spec: ContainerSpec, image: string, values: Record<Ge
     if (spec.gpuIds.length > 0) {
         // No NVIDIA runtime here: the entrypoint mknods fake /dev/nvidiaN (char 195:N) for the node's
         // GPU indices, which the device cgroup must allow.
-        args.push("-e", `FAKE_GPUS=${spec.gpuIds.join(" ")}`, "--device-cgroup-rule", "c 195:* rwm");
+        // Lab stand-in only: the NVIDIA runtime makes the real device files, so MKNOD is the lab's alone.
+        args.push("-e", `FAKE_GPUS=${spec.gpuIds.join(" ")}`, "--device-cgroup-rule", "c 195:* rwm", "--cap-add", "MKNOD");
     }
     args.push(image, ...(spec.command ?? []));
     return args;

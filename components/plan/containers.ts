@@ -28,6 +28,25 @@ export const HOME_SERVER_LIMITS = { memoryMb: 512, cpus: 1, pids: 512 } as const
  * default of 2 threads queues them in a burst of job ends.
  */
 export const MUNGED_THREADS = 10;
+
+/**
+ * What a compute container holds after dropping ALL (CIS Docker 5.3), each with its
+ * reason; the lab suite runs under exactly this set. Gone from Docker's defaults:
+ * NET_RAW (ARP spoofing on the bridge that carries peer Slurm traffic), MKNOD, AUDIT_WRITE,
+ * FSETID, SETFCAP, SETPCAP and NET_BIND_SERVICE (Docker lets any uid bind a low port in
+ * the container's own network namespace).
+ */
+export const COMPUTE_CAPABILITIES: Record<string, string> = {
+    CHOWN: "the entrypoint and slurmd hand files to their owners: users' new homes, munge's and slurmd's state",
+    DAC_OVERRIDE: "root works in directories other users own: homes on first creation, spool directories",
+    FOWNER: "root sets modes on files it does not own (a new home's example jobs, the app-port claims)",
+    SETUID: "slurmstepd runs each job as its user; munged, sshd and autossh drop to their own users",
+    SETGID: "the same, for groups",
+    KILL: "slurmd signals users' tasks (scancel, time limits, OverMemoryKill), and the epilog kills their leftovers",
+    SYS_CHROOT: "sshd's privilege separation chroots its pre-authentication child",
+    SYS_NICE: "task/affinity pins each job to its CPUs (execve fails without it)",
+    SYS_PTRACE: "slurmstepd reads each task's /proc/<pid>/io; without it jobacct_gather drops every task of another uid, so no MaxRSS and no OverMemoryKill (measured). It reaches only this container's own processes, and jobs run as users with no-new-privileges",
+};
 export const HEALTHCHECK_PATH = "/usr/local/lib/hpc/healthcheck.sh";
 
 /**
@@ -126,12 +145,10 @@ export interface ContainerSpec extends ContainerShare {
      * securityOpts: no-new-privileges, so no setuid binary or file capability raises a job.
      */
     /**
-     * Extra capabilities, never privileged. SYS_NICE: task/affinity pins jobs (execve fails
-     * without it). SYS_PTRACE: slurmstepd reads each task's /proc/<pid>/io, and without it
-     * jobacct_gather drops every task of another uid, so no MaxRSS and no OverMemoryKill
-     * (measured). It reaches only this container's processes (its own PID namespace), and
-     * no job gets it: jobs run as users, with no-new-privileges.
+     * Capabilities Docker drops (capDrop, e.g. ALL) and adds back, never privileged. See
+     * COMPUTE_CAPABILITIES for the compute nodes' set, each with its reason.
      */
+    capDrop: string[];
     capAdd: string[];
     restart: "unless-stopped";
     labels: Record<string, string>;
@@ -192,7 +209,8 @@ export function containerSpecs(p: ClusterLayout): ContainerSpec[] {
         hosts: [{ host: p.controller.hostname, ip: "127.0.0.1" }],
         gpus: n.gpus,
         gpuIds: n.gpuIds,
-        capAdd: ["SYS_NICE", "SYS_PTRACE"],
+        capDrop: ["ALL"],
+        capAdd: Object.keys(COMPUTE_CAPABILITIES),
         restart: "unless-stopped",
         labels: { "hpc-stack.cluster": p.clusterName, [NODE_LABEL]: n.name, "hpc-stack.role": "compute" },
     }));

@@ -45,6 +45,7 @@ export function homeServerSpec(p: ClusterLayout): ContainerSpec {
         gpus: 0,
         gpuIds: [],
         // sshd's setuid, setgid and chroot are among Docker's defaults: nothing added.
+        capDrop: [],
         capAdd: [],
         restart: "unless-stopped",
         // No node label: it is not a compute node (the lab removes node containers that left the plan).

@@ -58,7 +58,7 @@ export function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, 
         hosts: spec.hosts.map((h) => ({ host: h.host, ip: h.ip })),
         networksAdvanced: [{ name: network, aliases: [spec.name], ...(spec.address ? { ipv4Address: spec.address } : {}) }],
         restart: spec.restart,
-        ...(spec.capAdd.length ? { capabilities: { adds: spec.capAdd } } : {}),
+        ...(spec.capAdd.length || spec.capDrop.length ? { capabilities: { ...(spec.capDrop.length ? { drops: spec.capDrop } : {}), ...(spec.capAdd.length ? { adds: spec.capAdd } : {}) } } : {}),
         labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
         // Real GPUs through the NVIDIA container runtime, named one by one (a count would
         // give every node GPUs 0..N-1); the lab fakes them instead.

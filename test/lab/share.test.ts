@@ -2,7 +2,12 @@
 // to the node's CPUs and memory, and Slurm schedules and enforces memory without
 // cgroups (CR_Core_Memory, jobacct_gather's OverMemoryKill, which needs SYS_PTRACE).
 import { strict as assert } from "assert";
-import { DAEMON_HEADROOM_MB, HEALTHCHECK_PATH } from "../../components/plan/containers";
+import { COMPUTE_CAPABILITIES, DAEMON_HEADROOM_MB, HEALTHCHECK_PATH } from "../../components/plan/containers";
+
+/** Linux capability numbers (linux/capability.h) of the ones the compute set may hold. */
+const CAP_BITS: Record<string, number> = {
+    CHOWN: 0, DAC_OVERRIDE: 1, FOWNER: 3, KILL: 5, SETGID: 6, SETUID: 7, SYS_CHROOT: 18, SYS_PTRACE: 19, SYS_NICE: 23, MKNOD: 27,
+};
 import { standinName } from "../../lab/dcgmStandin";
 import { docker } from "../../lab/docker";
 import { sshAsUser } from "../../lab/ssh";
@@ -26,6 +31,13 @@ describe("lab: a node holds its share", function () {
             assert.equal((await docker(["inspect", "-f", "{{.HostConfig.PidsLimit}}", containerName(n.name)])).trim(), String(p.containers.find((c) => c.node === n.name)!.limits.pids));
             // As the kernel holds the container to it, not only as Docker recorded it.
             assert.equal((await inNode(n.name, "grep -h NoNewPrivs /proc/1/status")).trim(), "NoNewPrivs:\t1");
+            // The bounding set is the named set and nothing else: no NET_RAW (bit 13), no MKNOD but
+            // the lab's fake GPUs' (the NVIDIA runtime makes real device files in production).
+            const bnd = BigInt(`0x${(await inNode(n.name, "grep -h CapBnd /proc/1/status")).trim().split(/\s+/)[1]}`);
+            const names = [...Object.keys(COMPUTE_CAPABILITIES), ...(n.gpus > 0 ? ["MKNOD"] : [])];
+            const want = names.reduce((m, c) => m | (BigInt(1) << BigInt(CAP_BITS[c])), BigInt(0));
+            assert.equal(bnd.toString(16), want.toString(16), `${n.name} CapBnd`);
+            assert.equal(bnd & (BigInt(1) << BigInt(13)), BigInt(0), `${n.name} holds NET_RAW`);
         }
     });
 

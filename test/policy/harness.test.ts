@@ -201,10 +201,11 @@ describe("policy harness: the real program against the real pack", function () {
         it("a compute container made as good as privileged, each way by its own policy", async () => {
             const real = recorded.filter((r) => r.type === T.container);
             // What the real containers carry, so passing is not for want of it.
-            // Compute nodes add SYS_NICE (task/affinity) and SYS_PTRACE (allowed by name: job accounting);
-            // the DCGM exporters beside them and the home server add nothing.
+            // Compute nodes drop ALL and add back their named set, SYS_PTRACE among them (allowed by
+            // name and role: job accounting); the DCGM exporters beside them and the home server add nothing.
             for (const c of real) {
-                assert.deepStrictEqual(c.inputs.capabilities, /-(dcgm-exporter|home)$/.test(c.name) ? undefined : { adds: ["SYS_NICE", "SYS_PTRACE"] }, c.name);
+                assert.deepStrictEqual(c.inputs.capabilities, /-(dcgm-exporter|home)$/.test(c.name) ? undefined
+                    : { drops: ["ALL"], adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "KILL", "SYS_CHROOT", "SYS_NICE", "SYS_PTRACE"] }, c.name);
             }
             const variants: [string, Record<string, unknown>][] = [
                 ["no-host-namespaces", { networkMode: "host" }],
