@@ -16,13 +16,15 @@ hpc_apt prometheus-alertmanager python3-bcrypt
 hpc_file /etc/prometheus/alertmanager.password 0640 root:prometheus < <(hpc_secret alertmanagerPassword)
 web=/etc/prometheus/alertmanager-web.yml
 hash=$(sed -n 's/^  admin: //p' "$web" 2>/dev/null || true)
+# The hash to check comes on stdin (printf is a builtin): never in an argv, which every
+# user on the host can read in /proc while python runs.
 bcrypt_py='import bcrypt, sys
 pw = open(sys.argv[1], "rb").read()
-if len(sys.argv) > 2:
-    sys.exit(0 if bcrypt.checkpw(pw, sys.argv[2].encode()) else 1)
+if sys.argv[2:] == ["check"]:
+    sys.exit(0 if bcrypt.checkpw(pw, sys.stdin.buffer.read().strip()) else 1)
 print(bcrypt.hashpw(pw, bcrypt.gensalt(10)).decode())'
-if [[ -z "$hash" ]] || ! python3 -c "$bcrypt_py" /etc/prometheus/alertmanager.password "$hash"; then
-  hash=$(python3 -c "$bcrypt_py" /etc/prometheus/alertmanager.password)
+if [[ -z "$hash" ]] || ! printf '%s' "$hash" | python3 -c "$bcrypt_py" /etc/prometheus/alertmanager.password check; then
+  hash=$(python3 -c "$bcrypt_py" /etc/prometheus/alertmanager.password </dev/null)
 fi
 hpc_file "$web" 0640 root:prometheus < <(printf '# hpc-stack: written by the controller-alertmanager step\nbasic_auth_users:\n  admin: %s\n' "$hash")
 unset hash

@@ -104,6 +104,27 @@ describe("lab: rendered files pass the real judges", function () {
         }
     });
 
+    it("puts no secret in any argv while the Alertmanager step runs: its bcrypt hash goes to python on stdin", async function () {
+        this.timeout(120_000);
+        // A python3 first on sudo's PATH that writes down every argv it is given, then runs the real one.
+        const wrapper = "/usr/local/bin/python3";
+        const script = ["#!/bin/sh", 'printf "%s|" "$@" >>/run/hpc-argv.log', "echo >>/run/hpc-argv.log", 'exec /usr/bin/python3 "$@"', ""].join("\n");
+        await ctl(`sudo tee ${wrapper} >/dev/null && sudo chmod 755 ${wrapper}`, 30_000, script);
+        try {
+            const step = p.steps.find((s) => s.id === "controller-alertmanager")!;
+            await runStep(p, step, await generatedValues(p));
+            const argv = await ctl("sudo cat /run/hpc-argv.log");
+            assert.ok(argv.includes("bcrypt"), "the step ran python3 through the wrapper");
+            const hash = (await ctl("sudo sed -n 's/^  admin: //p' /etc/prometheus/alertmanager-web.yml")).trim();
+            assert.match(hash, /^\$2[aby]\$/);
+            assert.ok(!argv.includes(hash) && !/\$2[aby]\$\d\d\$/.test(argv), "a bcrypt hash was in python's argv");
+            const password = (await generatedValues(p)).alertmanagerPassword;
+            assert.ok(!argv.includes(password), "the password was in python's argv");
+        } finally {
+            await ctl(`sudo rm -f ${wrapper} /run/hpc-argv.log`);
+        }
+    });
+
     it("re-running every bootstrap step on the converged hosts changes nothing", async function () {
         this.timeout(300_000);
         const values = await generatedValues(p);
