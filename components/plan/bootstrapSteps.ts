@@ -16,6 +16,14 @@ export const BACKUP_DIR = "/var/backups/slurm-accounting";
 const MUNGE_DEFAULTS_PATH = "/etc/default/munge";
 const file = (path: string, content: string, mode = "0644", owner = "root:root"): PlannedFile => ({ path, content, mode, owner });
 const sshdHardening = () => file("/etc/ssh/sshd_config.d/50-hpc-hardening.conf", configFile("ssh/sshd-hardening.conf"));
+/**
+ * The controller's daemons are the last the kernel's OOM killer picks (-900, not -1000,
+ * so it still can when nothing else is left): a user's or Prometheus's memory must not
+ * take the scheduler, its accounting or their database with it.
+ */
+export const OOM_SCORE_ADJUST = -900;
+const oomDropIn = (unit: string) => file(`/etc/systemd/system/${unit}.service.d/50-hpc-oom.conf`, `[Service]\nOOMScoreAdjust=${OOM_SCORE_ADJUST}\n`);
+
 /** The EC2 hosts' own sshd settings, read before the shared hardening drop-in. */
 const sshdEc2 = () => file("/etc/ssh/sshd_config.d/40-hpc-ec2.conf", configFile("ssh/sshd-ec2.conf"));
 
@@ -59,12 +67,12 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
         step({
             id: "controller-munge", script: "controller-munge.sh", generated: ["mungeKey"], dependsOn: ["controller-ssh"],
             // Read by Debian's munge.service (EnvironmentFile, $OPTIONS).
-            files: [file(MUNGE_DEFAULTS_PATH, `OPTIONS="--num-threads ${MUNGED_THREADS}"\n`)],
+            files: [file(MUNGE_DEFAULTS_PATH, `OPTIONS="--num-threads ${MUNGED_THREADS}"\n`), oomDropIn("munge")],
         }),
         step({
             id: "controller-accounting-db", script: "controller-accounting-db.sh", generated: ["dbPassword"], dependsOn: ["controller-ssh"],
             env: { DB_NAME: ACCOUNTING_DB },
-            files: [file("/etc/mysql/mariadb.conf.d/50-hpc-slurm.cnf", configFile("mariadb/50-hpc-slurm.cnf"))],
+            files: [file("/etc/mysql/mariadb.conf.d/50-hpc-slurm.cnf", configFile("mariadb/50-hpc-slurm.cnf")), oomDropIn("mariadb")],
         }),
         step({
             id: "controller-slurmdbd", script: "controller-slurmdbd.sh", generated: ["dbPassword"],
@@ -72,7 +80,7 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
             env: { SLURMDBD_PORT: String(p.ports.slurmdbd) },
             files: [file("/etc/hpc/slurmdbd.conf.in", render("slurm/slurmdbd.conf.tmpl", {
                 controllerHost: p.controller.hostname, slurmdbdPort: p.ports.slurmdbd, dbName: ACCOUNTING_DB,
-            }), "0600")],
+            }), "0600"), oomDropIn("slurmdbd")],
         }),
         step({
             id: "controller-slurmctld", script: "controller-slurmctld.sh", dependsOn: ["controller-slurmdbd"],
@@ -83,6 +91,7 @@ export function bootstrapSteps(p: ClusterLayout): BootstrapStep[] {
                 file("/etc/slurm/plugstack.conf", configFile("slurm/plugstack.conf")),
                 file("/etc/systemd/system/hpc-srun-ports.socket", render("systemd/hpc-srun-ports.socket.tmpl", { listenStreamLines: reserved.join("\n") })),
                 file("/etc/systemd/system/hpc-srun-ports@.service", configFile("systemd/hpc-srun-ports@.service")),
+                oomDropIn("slurmctld"),
             ],
         }),
         step({

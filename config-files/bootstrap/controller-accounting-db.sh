@@ -8,7 +8,8 @@ hpc_install_planned
 hpc_apt mariadb-server
 # A config change restarts MariaDB; slurmdbd rides that out by queueing (see
 # lab/ACCOUNTING-NOTES.md), so no ordering dance with slurmdbd is needed.
-hpc_service mariadb /etc/mysql/mariadb.conf.d/50-hpc-slurm.cnf
+hpc_reload_units /etc/systemd/system/mariadb.service.d/50-hpc-oom.conf
+hpc_service mariadb /etc/mysql/mariadb.conf.d/50-hpc-slurm.cnf /etc/systemd/system/mariadb.service.d/50-hpc-oom.conf
 
 [[ "${DB_NAME:-}" =~ ^[A-Za-z0-9_]{1,64}$ ]] || { hpc_log "DB_NAME must match [A-Za-z0-9_]{1,64}" >&2; exit 1; }
 

@@ -13,5 +13,6 @@ rm -f "$tmp"
 # The socket directory must be o+x, or jobs running as users cannot authenticate.
 install -d -o munge -g munge -m 0755 /run/munge
 # /etc/default/munge (planned): munged's options, its thread count.
-hpc_service munge /etc/munge/munge.key /etc/default/munge
+hpc_reload_units /etc/systemd/system/munge.service.d/50-hpc-oom.conf
+hpc_service munge /etc/munge/munge.key /etc/default/munge /etc/systemd/system/munge.service.d/50-hpc-oom.conf
 munge -n | unmunge >/dev/null

@@ -9,7 +9,8 @@ install -d -o slurm -g slurm -m 0755 /var/lib/slurm/slurmctld /var/log/slurm
 
 # The controller's own sruns must use the half of SrunPortRange that every
 # compute node forwards back; the socket unit holds the other half.
-if hpc_changed /etc/systemd/system/hpc-srun-ports.socket || hpc_changed /etc/systemd/system/hpc-srun-ports@.service; then
+oom=/etc/systemd/system/slurmctld.service.d/50-hpc-oom.conf
+if hpc_changed /etc/systemd/system/hpc-srun-ports.socket || hpc_changed /etc/systemd/system/hpc-srun-ports@.service || hpc_changed "$oom"; then
   systemctl daemon-reload
 fi
 hpc_service hpc-srun-ports.socket /etc/systemd/system/hpc-srun-ports.socket
@@ -29,7 +30,8 @@ running_port() { scontrol show config 2>/dev/null | awk '$1 == "SlurmctldPort" {
 
 was_active=0
 systemctl is-active --quiet slurmctld && was_active=1
-hpc_service slurmctld
+# A new OOM score takes a restart (systemd applies it at start); its state is saved.
+hpc_service slurmctld "$oom"
 if ((was_active && conf_changed)) && [[ "$(running_port)" != "$(sed -n 's/^SlurmctldPort=//p' /etc/slurm/slurm.conf)" ]]; then
   systemctl restart slurmctld
   hpc_note "restarted slurmctld (SlurmctldPort changed)"

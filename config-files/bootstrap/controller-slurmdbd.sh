@@ -39,7 +39,8 @@ else
   hpc_note "$archive"
 fi
 
-hpc_service slurmdbd /etc/slurm/slurmdbd.conf
+hpc_reload_units /etc/systemd/system/slurmdbd.service.d/50-hpc-oom.conf
+hpc_service slurmdbd /etc/slurm/slurmdbd.conf /etc/systemd/system/slurmdbd.service.d/50-hpc-oom.conf
 
 # The unit is Type=simple, so "active" means nothing yet: slurmdbd retries a
 # missing DB every 5 s and listens only once it has connected and created or

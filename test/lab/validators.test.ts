@@ -6,6 +6,7 @@ import { docker } from "../../lab/docker";
 import { containerName } from "../../lab/labPlan";
 import { loginUsers } from "../../components/plan/homeServer";
 import { orderSteps } from "../../components/plan/steps";
+import { OOM_SCORE_ADJUST } from "../../components/plan/bootstrapSteps";
 import { runStep } from "../../lab/ssh";
 import { generatedValues } from "../../lab/state";
 import { ctl, inNode, labUp, onBastion, p } from "./harness";
@@ -101,6 +102,13 @@ describe("lab: rendered files pass the real judges", function () {
             const node = await ctl(`scontrol show node ${n.name}`);
             assert.match(node, /NodeAddr=127\.0\.0\.1/);
             assert.match(node, new RegExp(`Port=${n.ports.slurmd}`));
+        }
+    });
+
+    it("runs the controller's daemons as the OOM killer's last choice (OOMScoreAdjust)", async () => {
+        for (const daemon of ["munged", "slurmctld", "slurmdbd", "mariadbd"]) {
+            const score = (await ctl(`cat /proc/$(pidof -s ${daemon})/oom_score_adj`)).trim();
+            assert.equal(score, String(OOM_SCORE_ADJUST), daemon);
         }
     });
 
