@@ -96,8 +96,7 @@ async function ensureHost(role: "bastion" | "controller", image: string, ips: { 
     const [first, ...rest] = ips;
     const args = ["--name", name, "--hostname", role, "--label", `${LAB_LABEL}=1`,
         "--network", first.network, "--ip", first.ip,
-        // SYS_RESOURCE, as root has on an EC2 VM: systemd lowers the daemons' OOM score (OOMScoreAdjust).
-        "--cap-add", "SYS_ADMIN", "--cap-add", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
+        "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
         "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
         "-e", `ADMIN_AUTHORIZED_KEYS=${adminKey}`, ...extra];
     await converge(name, contentHash([...args, image].join("\0"), rest.map((r) => [r.network, r.ip])), log, async (labels) => {
