@@ -106,6 +106,7 @@ offboard() {
   fi
   if systemctl is-enabled --quiet "hpc-home@$u.service" 2>/dev/null || systemctl is-active --quiet "hpc-home@$u.service"; then
     systemctl disable --now --quiet "hpc-home@$u.service"
+    systemctl reset-failed "hpc-home@$u.service" 2>/dev/null || true
     changed=1
   fi
   # Their sessions and whatever they left running on this host.

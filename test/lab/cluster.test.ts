@@ -213,15 +213,17 @@ describe("lab: the hybrid Slurm cluster", function () {
         assert.deepEqual(rerun.filter((s) => s.id.endsWith("-hostkey")).map((s) => s.id), [], "a host key step re-runs only when its host is replaced");
         // The bastion now presents another key, as an on-path attacker or a swapped host would.
         const bastion = containerName("bastion");
+        // sshd re-executes on reload: until it listens again a connection is refused, not verified.
+        const listening = "for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && exit 0; sleep 0.2; done; exit 1";
         await docker(["exec", bastion, "bash", "-c", "cp -p /etc/ssh/ssh_host_ed25519_key /root/real_host_key && rm -f /tmp/impostor* && "
-            + "ssh-keygen -q -t ed25519 -N '' -f /tmp/impostor && cp /tmp/impostor /etc/ssh/ssh_host_ed25519_key && systemctl reload ssh"]);
+            + `ssh-keygen -q -t ed25519 -N '' -f /tmp/impostor && cp /tmp/impostor /etc/ssh/ssh_host_ed25519_key && systemctl reload ssh && sleep 1 && ${listening}`]);
         try {
             for (const step of rerun) {
                 const out = await runStep(grown, step, after).then((r) => `ran: ${r}`, (e: Error) => e.message);
                 assert.match(out, /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/, `${step.id} reached the impostor: ${out.slice(-300)}`);
             }
         } finally {
-            await docker(["exec", bastion, "bash", "-c", "cp -p /root/real_host_key /etc/ssh/ssh_host_ed25519_key && rm -f /root/real_host_key /tmp/impostor* && systemctl reload ssh"]);
+            await docker(["exec", bastion, "bash", "-c", `cp -p /root/real_host_key /etc/ssh/ssh_host_ed25519_key && rm -f /root/real_host_key /tmp/impostor* && systemctl reload ssh && sleep 1 && ${listening}`]);
         }
         assert.equal((await ctl("hostname")).trim(), p.controller.hostname, "the real bastion is back");
     });

@@ -21,7 +21,15 @@ const requeues = (log: string) => log.split("\n").filter((l) => /requeu/i.test(l
 async function jobTime(args: string, timeoutMs: number): Promise<{ job: string; s: number }> {
     const t0 = Date.now();
     const job = await sbatch(`-o /dev/null ${args}`);
-    assert.deepEqual(await finished(job, timeoutMs), ["COMPLETED", "0:0"], `job ${job} (${args})`);
+    const end = await finished(job, timeoutMs);
+    if (end[0] !== "COMPLETED") {
+        // What the stopping node told slurmctld, and what slurmctld made of the job: the why of a failure.
+        const nodes = (await ctl(`sacct -n -X -P -j ${job} -o NodeList`)).trim();
+        const hooks = await Promise.all(p.nodes.map((n) => docker(["logs", "--since", "3m", containerName(n.name)]).catch((e: Error) => e.message)
+            .then((l) => `${n.name}: ${l.split("\n").filter((x) => /stopping|DOWN/.test(x)).join(" | ")}`)));
+        const ctld = (await ctl(`sudo grep -E 'JobId=${job}[^0-9]|${nodes}' /var/log/slurm/slurmctld.log | tail -15`).catch((e: Error) => e.message));
+        assert.fail(`job ${job} (${args}) ended ${end.join(" ")} on ${nodes}\n${hooks.join("\n")}\n${ctld}`);
+    }
     return { job, s: seconds(t0) };
 }
 
