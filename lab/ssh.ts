@@ -3,7 +3,7 @@
 // and a host's key checked once the step installing it has run (pinnedHosts).
 import { loginUsers } from "../components/plan/homeServer";
 import { ClusterPlan, renderSshConfig, userSshHosts } from "../components/plan/plan";
-import { BootstrapStep, pinnedHosts, stepCommand, StepHost, stepStdin } from "../components/plan/steps";
+import { BootstrapStep, DIAL_ERROR_LIMIT, pinnedHosts, stepCommand, StepHost, stepStdin } from "../components/plan/steps";
 import { run, RunOptions } from "./docker";
 import { BASTION_WAN_IP } from "./labPlan";
 import { ADMIN_KEY, KNOWN_HOSTS, SSH_CONFIG, sshConfigPath, writeStateFile } from "./state";
@@ -44,11 +44,30 @@ export function sshAsUser(p: ClusterPlan, user: string, command: string, opts: R
 /** A step's run: its report line "hpc-step <id>: changed=N unchanged=M", and what it logged. */
 export interface StepRun { report: string; output: string }
 
-/** Runs one step, as command.remote.Command does: its command, its stdin, the hosts it may pin. */
+/**
+ * ssh failed before any session began (a hop's sshd refusing or closing while it reloads):
+ * what @pulumi/command counts as a dial error and tries again. A host key that does not
+ * match is not one of these: it fails at once.
+ */
+export const isDialError = (message: string): boolean =>
+    /exited 255: /.test(message)
+    && /connect to host \S+ port \d+: (Connection refused|Connection timed out|No route to host)|kex_exchange_identification:/.test(message)
+    && !/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(message);
+
+/** Runs one step, as command.remote.Command does: its command, its stdin, the hosts it may pin, failed dials retried. */
 export async function runStepLogged(p: ClusterPlan, step: BootstrapStep, values: Record<string, string>): Promise<StepRun> {
-    const output = await ssh(p, step.host, stepCommand(step), {
-        input: stepStdin(step, values), timeoutMs: 15 * 60_000, pinned: pinnedHosts(p.steps, step),
-    });
+    let output = "";
+    for (let dial = 1; ; dial++) {
+        try {
+            output = await ssh(p, step.host, stepCommand(step), {
+                input: stepStdin(step, values), timeoutMs: 15 * 60_000, pinned: pinnedHosts(p.steps, step),
+            });
+            break;
+        } catch (e) {
+            if (dial >= DIAL_ERROR_LIMIT || !isDialError((e as Error).message)) throw e;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
     const report = output.trim().split("\n").filter((l) => l.startsWith(`hpc-step ${step.id}:`)).pop();
     if (!report) throw new Error(`step ${step.id} printed no report:\n${output.slice(-2000)}`);
     return { report, output };

@@ -7,6 +7,13 @@ import { GeneratedName, hostKeyNames } from "./generated";
 
 export type StepHost = "bastion" | "controller";
 
+/**
+ * How many failed dials a step survives (@pulumi/command's dialErrorLimit, on each hop):
+ * a host's sshd refuses connections for a moment while a step beside it reloads it
+ * (a changed drop-in), and steps run side by side.
+ */
+export const DIAL_ERROR_LIMIT = 60;
+
 export interface PlannedFile {
     path: string;
     content: string;

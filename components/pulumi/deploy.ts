@@ -10,6 +10,7 @@ import { ClusterConfig } from "../plan/config";
 import { Controller } from "./controller";
 import { Network } from "./network";
 import { monitoringEndpoints, plan, renderSshConfig, tagsFor, userSshCommands, WebEndpoint } from "../plan/plan";
+import { DIAL_ERROR_LIMIT } from "../plan/steps";
 import { alertSecrets } from "../plan/receivers";
 import { PLATFORM_ID } from "../plan/platform";
 import { guardPlatform } from "./platformGuard";
@@ -96,12 +97,12 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
     // pins it from then on. The admin key's private half is the admin's own: it comes
     // from their ssh-agent, never from the stack.
     const auth = { agentSocketPath: process.env.SSH_AUTH_SOCK ?? "" };
-    const bastionConn = { host: bastion.publicIp, user: p.adminUser, ...auth, dialErrorLimit: 60 };
+    const bastionConn = { host: bastion.publicIp, user: p.adminUser, ...auth, dialErrorLimit: DIAL_ERROR_LIMIT };
     const bootstrap = new Bootstrap(`${name}-bootstrap`, {
         steps: p.steps,
         connections: {
             bastion: bastionConn,
-            controller: { host: controller.privateIp, user: p.adminUser, ...auth, dialErrorLimit: 60 },
+            controller: { host: controller.privateIp, user: p.adminUser, ...auth, dialErrorLimit: DIAL_ERROR_LIMIT },
         },
         generated,
         hostIds: { bastion: bastion.instance.id, controller: controller.instance.id },
