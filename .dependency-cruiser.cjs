@@ -27,6 +27,20 @@ module.exports = {
       from: { path: "^policy/" },
       to: { pathNot: "^(policy/|node_modules/)", dependencyTypesNot: ["core"] },
     },
+    {
+      name: "area-entered-through-its-index",
+      severity: "error",
+      comment: "An area of components/plan/ or components/pulumi/ is entered through its index.ts: what it exports there is its surface, and the rest may move inside it.",
+      from: { path: "^(components/(?:plan|pulumi)/[^/]+)/" },
+      to: { path: "^components/(?:plan|pulumi)/[^/]+/", pathNot: ["^$1/", "/index[.]ts$"] },
+    },
+    {
+      name: "area-entered-through-its-index-from-outside",
+      severity: "error",
+      comment: "The entry points, the lab, the bench and the tests enter an area through its index.ts too.",
+      from: { pathNot: "^components/(?:plan|pulumi)/[^/]+/" },
+      to: { path: "^components/(?:plan|pulumi)/[^/]+/", pathNot: "/index[.]ts$" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

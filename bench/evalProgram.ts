@@ -6,10 +6,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { performance } from "perf_hooks";
 import { parseConfig } from "../components/plan/config";
-import { inBatches } from "../components/plan/batches";
+import { inBatches } from "../components/plan/compute";
 import { deploy } from "../components/pulumi/deploy";
 import { plan } from "../components/plan/plan";
-import { tuneStackTraces } from "../components/pulumi/runtimeTuning";
+import { tuneStackTraces } from "../components/pulumi/stack";
 import { installMocks, settle } from "../test/mocks";
 
 function program(n: number): { planMs: number; run: () => Promise<Record<string, unknown>> } {

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { ClusterPlan } from "../components/plan/plan";
-import { OTHER_TUNNELS } from "../components/plan/tunnelCapacity";
+import { OTHER_TUNNELS } from "../components/plan/instances";
 import { down, up, UpOptions } from "../lab/cluster";
 import { maxOverlap } from "../lab/stepGraph";
 import { DIRECT_CONTROLLER_IP, directPlan } from "../lab/direct";

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ClusterPlan, userSshHosts } from "../components/plan/plan";
-import { loginUsers } from "../components/plan/homeServer";
+import { loginUsers } from "../components/plan/users";
 import { parseLabArgs, labUsage } from "./cliArgs";
 import { down, status, up } from "./cluster";
 import { containerName } from "./labPlan";

@@ -1,7 +1,7 @@
 // The lab CLI's command line, parsed without running anything: every mistake is a
 // message before a container is touched, and the grammar is tested on plain arrays.
 import { parseArgs } from "node:util";
-import { USER_NAME } from "../components/plan/users";
+import { USER_NAME } from "../components/plan/config";
 
 export type LabCommand =
     /**

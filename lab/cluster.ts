@@ -1,8 +1,8 @@
 // `npm run lab -- up | status | down`: the cluster of the plan, on one Docker engine.
 import * as path from "path";
-import { NODE_LABEL } from "../components/plan/containers";
+import { NODE_LABEL } from "../components/plan/compute";
 import { ClusterPlan, monitoringEndpoints } from "../components/plan/plan";
-import { contentHash } from "../components/plan/contentHash";
+import { contentHash } from "../components/plan/steps";
 import { computeSpecHash, createCompute } from "./compute";
 import { createStandin, standinName, standinSpecHash } from "./dcgmStandin";
 import { docker, dockerAvailable, exists, run } from "./docker";

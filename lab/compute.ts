@@ -3,9 +3,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ContainerShare, ContainerSpec } from "../components/plan/containers";
-import { contentHash } from "../components/plan/contentHash";
-import { GeneratedName, resolveValue } from "../components/plan/generated";
+import { ContainerShare, ContainerSpec } from "../components/plan/compute";
+import { contentHash } from "../components/plan/steps";
+import { GeneratedName, resolveValue } from "../components/plan/steps";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL, labNetworkName, NETWORKS } from "./labPlan";
 

@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DcgmExporterSpec } from "../components/plan/containers";
-import { contentHash } from "../components/plan/contentHash";
+import { DcgmExporterSpec } from "../components/plan/compute";
+import { contentHash } from "../components/plan/steps";
 import { shareFlags } from "./compute";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL } from "./labPlan";

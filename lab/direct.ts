@@ -4,9 +4,9 @@
 // controller joins; each node fetches its config from the controller's address there.
 // What the tunnels cost is the bench's figure through them over this one's.
 // Bench-only: no stack deploys it (a hybrid site has no such route).
-import { hostAddress } from "../components/plan/cidr";
+import { hostAddress } from "../components/plan/network";
 import { ClusterPlan } from "../components/plan/plan";
-import { renderSlurmConf, SLURM_CONF_PATH } from "../components/plan/slurmConf";
+import { renderSlurmConf, SLURM_CONF_PATH } from "../components/plan/slurm";
 import { NETWORKS } from "./labPlan";
 
 /** The controller's address on the on-premises network, in the variant only (the subnet's last host but a few). */

@@ -1,7 +1,7 @@
 // Runs bootstrap steps over real SSH, the way command.remote.Command does:
 // the admin user, the controller through the bastion, the same command string,
 // and a host's key checked once the step installing it has run (pinnedHosts).
-import { loginUsers } from "../components/plan/homeServer";
+import { loginUsers } from "../components/plan/users";
 import { ClusterPlan, renderSshConfig, userSshHosts } from "../components/plan/plan";
 import { BootstrapStep, DIAL_ERROR_LIMIT, pinnedHosts, stepCommand, StepHost, stepStdin } from "../components/plan/steps";
 import { run, RunOptions } from "./docker";

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { RawConfig } from "../components/plan/config";
 import { ClusterPlan } from "../components/plan/plan";
-import { fitToHost, readStackConfig } from "../components/plan/stackFile";
+import { fitToHost, readStackConfig } from "../components/plan/config";
 import { LAB_CONFIG, labPlan } from "./labPlan";
 import { STATE_DIR } from "./paths";
 

@@ -4,12 +4,12 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { GeneratedName, hostKeyNames } from "../components/plan/generated";
+import { GeneratedName, hostKeyNames } from "../components/plan/steps";
 import { ClusterPlan } from "../components/plan/plan";
 import { allTunnels, renderKnownHosts } from "../components/plan/tunnels";
 import { run } from "./docker";
 import { parseConfig } from "../components/plan/config";
-import { alertSecrets } from "../components/plan/receivers";
+import { alertSecrets } from "../components/plan/config";
 import { BASTION_WAN_IP, bastionVpcIp, LAB_CONFIG } from "./labPlan";
 import { STATE_DIR } from "./paths";
 

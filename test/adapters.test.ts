@@ -2,12 +2,12 @@
 // and start exactly the plan's containers (the lab runs the same ones for real).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { decodeConfig } from "../components/pulumi/stackConfig";
+import { decodeConfig } from "../components/pulumi/stack";
 import { parseConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
-import { stepReview } from "../components/plan/stepReview";
+import { stepReview } from "../components/plan/steps";
 import { stepCommand } from "../components/plan/steps";
-import { containerArgs, homeVolumeArgs } from "../components/pulumi/computeNodes";
+import { containerArgs, homeVolumeArgs } from "../components/pulumi/compute";
 import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 const CMD = "command:remote:Command";

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { CONFIG_FILES_DIR } from "../components/plan/templates";
+import { CONFIG_FILES_DIR } from "../components/plan/steps";
 
 const SCRIPT = path.join(CONFIG_FILES_DIR, "docker", "hpc-app-port");
 const COUNT = 4;

@@ -1,6 +1,6 @@
 // inBatches, a pure helper: tested without mocks.
 import { strict as assert } from "assert";
-import { inBatches } from "../components/plan/batches";
+import { inBatches } from "../components/plan/compute";
 
 describe("inBatches", () => {
     it("declares every item once, in order, and returns what each declaration made", async () => {

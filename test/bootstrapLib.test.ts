@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { configFile } from "../components/plan/templates";
+import { configFile } from "../components/plan/steps";
 
 describe("bootstrap prelude (lib.sh)", () => {
     let dir: string;

@@ -26,19 +26,19 @@ describe("layer boundary (eslint, no-restricted-imports)", () => {
     }
 
     it("lets the plan and the lab be as they are", async () => {
-        assert.deepEqual(await restricted("components/plan/slurmConf.ts", []), []);
+        assert.deepEqual(await restricted("components/plan/slurm/slurmConf.ts", []), []);
         assert.deepEqual(await restricted("lab/labPlan.ts", []), []);
     });
 
     it("refuses an @pulumi package in components/plan/", async () => {
-        const [m, ...rest] = await restricted("components/plan/slurmConf.ts", ['import * as pulumi from "@pulumi/pulumi";']);
+        const [m, ...rest] = await restricted("components/plan/slurm/slurmConf.ts", ['import * as pulumi from "@pulumi/pulumi";']);
         assert.match(m, /'@pulumi\/pulumi' import is restricted/);
         assert.deepEqual(rest, []);
     });
 
     it("refuses components/pulumi/ in components/plan/", async () => {
-        const [m, ...rest] = await restricted("components/plan/slurmConf.ts", ['import { deploy } from "../pulumi/deploy";']);
-        assert.match(m, /'\.\.\/pulumi\/deploy' import is restricted/);
+        const [m, ...rest] = await restricted("components/plan/slurm/slurmConf.ts", ['import { deploy } from "../../pulumi/deploy";']);
+        assert.match(m, /'\.\.\/\.\.\/pulumi\/deploy' import is restricted/);
         assert.deepEqual(rest, []);
     });
 
@@ -69,6 +69,12 @@ describe("import graph (dependency-cruiser)", () => {
             "other/d.ts": 'import { network } from "../components/pulumi/network";\nexport const helper = network;\n',
             "components/pulumi/network.ts": "export const network = 1;\n",
             "policy/decode.ts": 'import { gzipSync } from "zlib";\nimport { c } from "../components/plan/c";\nexport const d = [gzipSync, c];\n',
+            // An area: its own files import each other freely; others go through its index.
+            "components/plan/x/index.ts": 'export * from "./inner";\n',
+            "components/plan/x/inner.ts": "export const inner = 1;\n",
+            "components/plan/x/sibling.ts": 'import { inner } from "./inner";\nexport const sibling = inner;\n',
+            "components/plan/y/z.ts": 'import { inner } from "../x/inner";\nimport { inner as viaIndex } from "../x";\nexport const z = [inner, viaIndex];\n',
+            "other/e.ts": 'import { inner } from "../components/plan/x/inner";\nimport { inner as viaIndex } from "../components/plan/x";\nexport const e = [inner, viaIndex];\n',
         };
         for (const [rel, text] of Object.entries(files)) {
             fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -77,7 +83,7 @@ describe("import graph (dependency-cruiser)", () => {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("fails on a cycle, on a plan module that reaches Pulumi, and on a pack that imports the program", () => {
+    it("fails on a cycle, on a plan module that reaches Pulumi, on a pack that imports the program, and on an area entered past its index", () => {
         const bin = path.join(ROOT, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs");
         const r = spawnSync(process.execPath, [bin, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), "components", "other", "policy"], { cwd: dir, encoding: "utf8" });
         assert.notEqual(r.status, 0, r.stdout + r.stderr);
@@ -85,6 +91,9 @@ describe("import graph (dependency-cruiser)", () => {
         assert.match(r.stdout, /error plan-and-lab-reach-no-pulumi: components\/plan\/c\.ts → components\/pulumi\/network\.ts/);
         assert.match(r.stdout, /error policy-pack-self-contained: policy\/decode\.ts → components\/plan\/c\.ts/);
         assert.doesNotMatch(r.stdout, /policy-pack-self-contained: policy\/decode\.ts → zlib/);
-        assert.match(r.stdout, /3 dependency violations \(3 errors/);
+        assert.match(r.stdout, /error area-entered-through-its-index: components\/plan\/y\/z\.ts → components\/plan\/x\/inner\.ts/);
+        assert.match(r.stdout, /error area-entered-through-its-index-from-outside: other\/e\.ts → components\/plan\/x\/inner\.ts/);
+        assert.doesNotMatch(r.stdout, /sibling\.ts →|→ components\/plan\/x\/index\.ts/);
+        assert.match(r.stdout, /5 dependency violations \(5 errors/);
     });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { contains, hostAddress, isWorld, overlaps, parseCidr } from "../components/plan/cidr";
+import { contains, hostAddress, isWorld, overlaps, parseCidr } from "../components/plan/network";
 
 describe("cidr helpers", () => {
     it("parses IPv4 and IPv6 blocks into ranges", () => {

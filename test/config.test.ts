@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError, configNotices, DEFAULTS, parseConfig, RawConfig } from "../components/plan/config";
-import { configuredDockerHosts } from "../components/plan/dockerHosts";
+import { configuredDockerHosts } from "../components/plan/config";
 
 const valid: RawConfig = { trustedCidrs: ["203.0.113.0/24"] };
 /** A syntactically valid OpenSSH public key (its private half was never kept). */

@@ -1,7 +1,7 @@
 // The bench's direct-network baseline (lab/direct.ts): the same plan with nodes addressed
 // directly, so that the only difference the bench measures is the tunnels.
 import { strict as assert } from "assert";
-import { SLURM_CONF_PATH } from "../components/plan/slurmConf";
+import { SLURM_CONF_PATH } from "../components/plan/slurm";
 import { DIRECT_CONTROLLER_IP, directNodeAddress, directPlan } from "../lab/direct";
 import { LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
 

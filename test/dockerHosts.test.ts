@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { parseConfig, RawConfig } from "../components/plan/config";
 import { layout } from "../components/plan/layout";
 import { plan } from "../components/plan/plan";
-import { dcgmTargets, nodeTargets } from "../components/plan/prometheus";
+import { dcgmTargets, nodeTargets } from "../components/plan/monitoring";
 import { deploy } from "../components/pulumi/deploy";
 import { installMocks, Recorded, RecordingMocks, settle, TEST_ADMIN_PUBLIC_KEY } from "./mocks";
 

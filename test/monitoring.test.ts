@@ -6,12 +6,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../components/plan/config";
-import { dcgmExporterSpecs, dcgmMetricNames } from "../components/plan/containers";
-import { dashboardQueries, PROMETHEUS_DATASOURCE_UID, renderDashboards } from "../components/plan/dashboards";
-import { GRAFANA_APT } from "../components/plan/grafana";
+import { dcgmExporterSpecs, dcgmMetricNames } from "../components/plan/compute";
+import { dashboardQueries, PROMETHEUS_DATASOURCE_UID, renderDashboards } from "../components/plan/monitoring";
+import { GRAFANA_APT } from "../components/plan/monitoring";
 import { monitoringEndpoints, plan } from "../components/plan/plan";
-import { renderGresConf } from "../components/plan/slurmConf";
-import { CONFIG_FILES_DIR } from "../components/plan/templates";
+import { renderGresConf } from "../components/plan/slurm";
+import { CONFIG_FILES_DIR } from "../components/plan/steps";
 import { controllerKeyOptions, nodeTunnel } from "../components/plan/tunnels";
 import { labPlan } from "../lab/labPlan";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parseConfig, PROGRAM_TAG_KEYS } from "../components/plan/config";
-import { computeImageFiles } from "../components/plan/containers";
+import { computeImageFiles } from "../components/plan/compute";
 import { nodePorts } from "../components/plan/layout";
 import { plan, renderSshConfig, tagsFor } from "../components/plan/plan";
 import { DEFAULT_COMPUTE_BASE_IMAGE } from "../components/plan/platform";

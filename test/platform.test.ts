@@ -43,7 +43,7 @@ describe("platform: one Debian release and Slurm series for every host", () => {
             const { installMocks } = await import("./mocks");
             const { deploy } = await import("../components/pulumi/deploy");
             const { parseConfig } = await import("../components/plan/config");
-            const { decodeConfig } = await import("../components/pulumi/stackConfig");
+            const { decodeConfig } = await import("../components/pulumi/stack");
             const m = installMocks(dev, "hpc-stack", "dev", debian12Stack);
             await assert.rejects(deploy(parseConfig(decodeConfig("hpc-stack", dev))), /debian-12\/slurm-22\.05/);
             assert.deepEqual(m.resources.map((r) => r.type), ["pulumi:pulumi:StackReference"]);

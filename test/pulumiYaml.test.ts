@@ -6,7 +6,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { configSchema, DEFAULTS, parseConfig } from "../components/plan/config";
 import { DEV_STACK_FILE, ROOT, stackConfigFromFile } from "./mocks";
-import { decodeConfig } from "../components/pulumi/stackConfig";
+import { decodeConfig } from "../components/pulumi/stack";
 
 interface ConfigDecl { type?: string; description?: string; default?: unknown; items?: { type: string } }
 const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; runtime: unknown; config: Record<string, ConfigDecl> };

@@ -5,7 +5,7 @@
 // lines, so the change is readable when some input that differs is a text whose
 // only changed line is that line.
 import { strict as assert } from "assert";
-import { patchConfigFile } from "../components/plan/templates";
+import { patchConfigFile } from "../components/plan/steps";
 import { DEV_STACK_FILE, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 type Inputs = Map<string, Record<string, unknown>>;

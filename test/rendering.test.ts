@@ -2,8 +2,8 @@
 import { strict as assert } from "assert";
 import { parseConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
-import { hostlist, nodeLine, renderGresConf, renderSlurmConf } from "../components/plan/slurmConf";
-import { render } from "../components/plan/templates";
+import { hostlist, nodeLine, renderGresConf, renderSlurmConf } from "../components/plan/slurm";
+import { render } from "../components/plan/steps";
 import { renderKnownHosts, splitSrunRange } from "../components/plan/tunnels";
 
 const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { tuneStackTraces } from "../components/pulumi/runtimeTuning";
+import { tuneStackTraces } from "../components/pulumi/stack";
 
 describe("runtime tuning", () => {
     const saved = Error.stackTraceLimit;

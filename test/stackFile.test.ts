@@ -2,7 +2,7 @@
 // lab host: pure functions, tested on texts and plain values.
 import { strict as assert } from "assert";
 import { ConfigError, DEFAULT_COMPUTE_NODES, parseConfig, RawConfig } from "../components/plan/config";
-import { fitToHost, readStackConfig } from "../components/plan/stackFile";
+import { fitToHost, readStackConfig } from "../components/plan/config";
 
 /** Expects readStackConfig to throw a ConfigError one of whose problems matches each pattern. */
 function refuses(text: string, ...patterns: RegExp[]): string[] {

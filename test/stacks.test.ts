@@ -5,8 +5,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, RawConfig } from "../components/plan/config";
-import { readStackConfig } from "../components/plan/stackFile";
-import { decodeConfig } from "../components/pulumi/stackConfig";
+import { readStackConfig } from "../components/plan/config";
+import { decodeConfig } from "../components/pulumi/stack";
 import { RecordingMocks, ROOT, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 const CONTAINER = "docker:index/container:Container";

@@ -5,11 +5,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gunzipSync } from "zlib";
-import { configFile } from "../components/plan/templates";
+import { configFile } from "../components/plan/steps";
 import { parseConfig } from "../components/plan/config";
-import { readStackConfig } from "../components/plan/stackFile";
+import { readStackConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
-import { REVIEW_TEXT_LIMIT, stepReview } from "../components/plan/stepReview";
+import { REVIEW_TEXT_LIMIT, stepReview } from "../components/plan/steps";
 import { BootstrapStep, orderSteps, pinnedHosts, shq, stepCommand, stepProgram, stepStdin } from "../components/plan/steps";
 
 const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));

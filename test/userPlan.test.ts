@@ -2,11 +2,11 @@
 // host is told to create, which key may do what, and where an app's port goes.
 import { strict as assert } from "assert";
 import { parseConfig } from "../components/plan/config";
-import { loginUsers } from "../components/plan/homeServer";
+import { loginUsers } from "../components/plan/users";
 import { plan, renderSshConfig, userSshCommands } from "../components/plan/plan";
 import { nodeTunnel } from "../components/plan/tunnels";
-import { DAEMON_HEADROOM_MB, DAEMON_PIDS, HOME_SERVER_LIMITS, PIDS_PER_CPU } from "../components/plan/containers";
-import { renderSlurmConf } from "../components/plan/slurmConf";
+import { DAEMON_HEADROOM_MB, DAEMON_PIDS, HOME_SERVER_LIMITS, PIDS_PER_CPU } from "../components/plan/compute";
+import { renderSlurmConf } from "../components/plan/slurm";
 
 const KEY_A = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJekrC+b9xW5S3Pu8L1Cxa5TKkvDBrm+v4sSeT21Uwqu alice@example.org";
 const KEY_B = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC3oXTqkQ8N1Z1R+AEWeBG09LttsEA0vmyKTIFh5Q8xa bob@example.org";

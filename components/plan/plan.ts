@@ -1,9 +1,9 @@
 // The pure core: plan(config) -> ClusterPlan. No Pulumi, no I/O, so the Pulumi
 // components and the local lab consume exactly the same decisions.
 import { ClusterConfig } from "./config";
-import { bootstrapSteps } from "./bootstrapSteps";
-import { homeServerSpec, loginUsers } from "./homeServer";
-import { ComputeImage, computeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./containers";
+import { bootstrapSteps } from "./bootstrap";
+import { homeServerSpec, loginUsers } from "./users";
+import { ComputeImage, computeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./compute";
 import { ClusterLayout, layout } from "./layout";
 import { BootstrapStep } from "./steps";
 

@@ -1,19 +1,19 @@
 // Wires the components together from one plan. index.ts only reads config and exports.
 import * as pulumi from "@pulumi/pulumi";
-import { ADMIN_KEY_MISSING, AdminKey } from "./adminKey";
-import { debianAmi } from "./ami";
-import { Bastion } from "./bastion";
+import { ADMIN_KEY_MISSING, AdminKey } from "./keys";
+import { debianAmi } from "./hosts";
+import { Bastion } from "./hosts";
 import { Bootstrap } from "./bootstrap";
-import { ComputeNodes } from "./computeNodes";
-import { ClusterSecrets } from "./secrets";
+import { ComputeNodes } from "./compute";
+import { ClusterSecrets } from "./keys";
 import { ClusterConfig } from "../plan/config";
-import { Controller } from "./controller";
+import { Controller } from "./hosts";
 import { Network } from "./network";
 import { monitoringEndpoints, plan, renderSshConfig, tagsFor, userSshCommands, WebEndpoint } from "../plan/plan";
 import { DIAL_ERROR_LIMIT } from "../plan/steps";
-import { alertSecrets } from "../plan/receivers";
+import { alertSecrets } from "../plan/config";
 import { PLATFORM_ID } from "../plan/platform";
-import { guardPlatform } from "./platformGuard";
+import { guardPlatform } from "./hosts";
 
 /** The stack outputs: the contract other teams read through StackReference. */
 export interface ClusterOutputs {

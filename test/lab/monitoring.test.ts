@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import { DEFAULT_COMPUTE_NODES } from "../../components/plan/config";
-import { dashboardQueries, renderDashboards } from "../../components/plan/dashboards";
+import { dashboardQueries, renderDashboards } from "../../components/plan/monitoring";
 import { monitoringEndpoints } from "../../components/plan/plan";
 import { up } from "../../lab/cluster";
 import { docker } from "../../lab/docker";

@@ -2,7 +2,7 @@
 // to the node's CPUs and memory, and Slurm schedules and enforces memory without
 // cgroups (CR_Core_Memory, jobacct_gather's OverMemoryKill, which needs SYS_PTRACE).
 import { strict as assert } from "assert";
-import { COMPUTE_CAPABILITIES, DAEMON_HEADROOM_MB, HEALTHCHECK_PATH } from "../../components/plan/containers";
+import { COMPUTE_CAPABILITIES, DAEMON_HEADROOM_MB, HEALTHCHECK_PATH } from "../../components/plan/compute";
 
 /** Linux capability numbers (linux/capability.h) of the ones the compute set may hold. */
 const CAP_BITS: Record<string, number> = {

@@ -4,9 +4,9 @@
 # suite to go red. Restores the files.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-config=components/plan/config.ts
-users=components/plan/users.ts
-hosts=components/plan/dockerHosts.ts
+config=components/plan/config/schema.ts
+users=components/plan/config/users.ts
+hosts=components/plan/config/dockerHosts.ts
 backups=$(mktemp -d)
 cp "$config" "$backups/config.ts"
 cp "$users" "$backups/users.ts"

@@ -3,7 +3,7 @@
 // what `pulumi preview --policy-pack policy --policy-pack-config
 // policy/policy-config.example.json` checks, without CLI, plugins or cloud.
 import * as assert from "assert";
-import { patchConfigFile } from "../../components/plan/templates";
+import { patchConfigFile } from "../../components/plan/steps";
 import { policies } from "../../policy/policies";
 import { DEV_STACK_FILE, Recorded, runIndex, stackConfigFromFile, withTestAdminKey } from "../mocks";
 import { PackConfig, RecordedResource, Violation, formatViolations, loadPackConfig, mandatory, runPack } from "./util";

@@ -6,7 +6,7 @@ import { gzipSync } from "zlib";
 import { parseConfig } from "../../components/plan/config";
 import { plan } from "../../components/plan/plan";
 import { BootstrapStep, shq, stepCommand, stepProgram } from "../../components/plan/steps";
-import { patchConfigFile } from "../../components/plan/templates";
+import { patchConfigFile } from "../../components/plan/steps";
 import { policies } from "../../policy/policies";
 import { checkResource, findPolicy } from "./util";
 

@@ -1,0 +1,5 @@
+export * from "./alertmanager";
+export * from "./dashboards";
+export * from "./grafana";
+export * from "./monitoringSteps";
+export * from "./prometheus";

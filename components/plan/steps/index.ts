@@ -1,0 +1,5 @@
+export * from "./contentHash";
+export * from "./generated";
+export * from "./stepReview";
+export * from "./steps";
+export * from "./templates";

@@ -1,0 +1,2 @@
+export * from "./homeServer";
+export * from "./userSteps";

@@ -1,0 +1,2 @@
+export * from "./computeNodes";
+export * from "./pidsLimit";

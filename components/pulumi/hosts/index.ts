@@ -1,0 +1,5 @@
+export * from "./ami";
+export * from "./bastion";
+export * from "./controller";
+export * from "./instance";
+export * from "./platformGuard";

@@ -1,0 +1,2 @@
+export * from "./adminKey";
+export * from "./secrets";

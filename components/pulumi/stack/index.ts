@@ -1,0 +1,2 @@
+export * from "./runtimeTuning";
+export * from "./stackConfig";
