@@ -3,10 +3,9 @@
 // declared in batches, see components/plan/batches.ts. The outputs are ClusterOutputs,
 // the contract other teams read (components/pulumi/deploy.ts).
 import { ClusterOutputs, deploy } from "./components/pulumi/deploy";
-import { tuneStackTraces } from "./components/pulumi/stack";
-import { readStackConfig } from "./components/pulumi/stack";
+import { readEngineConfig, tuneStackTraces } from "./components/pulumi/stack";
 
 export = async (): Promise<ClusterOutputs> => {
     tuneStackTraces();
-    return deploy(readStackConfig());
+    return deploy(readEngineConfig());
 };

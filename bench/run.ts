@@ -12,7 +12,7 @@ import { ClusterPlan } from "../components/plan/plan";
 import { OTHER_TUNNELS } from "../components/plan/instances";
 import { down, up, UpOptions } from "../lab/cluster";
 import { maxOverlap } from "../lab/stepGraph";
-import { DIRECT_CONTROLLER_IP, directPlan } from "../lab/direct";
+import { directVariant } from "./direct";
 import { docker } from "../lab/docker";
 import { containerName, LAB_TWO_HOSTS, labPlan } from "../lab/labPlan";
 import { ssh } from "../lab/ssh";
@@ -93,10 +93,11 @@ async function slurmFigures(label: string, plan: ClusterPlan, opts: UpOptions = 
     return { bringUpS, array, turnaround: turn, srunAll: srun, rpcTimeouts: timeouts };
 }
 
-/** The same figures through the tunnels and on a direct network (lab/direct.ts), and tunnel over direct for each time. */
+/** The same figures through the tunnels and on a direct network (bench/direct.ts), and tunnel over direct for each time. */
 async function tunnelVsDirect(): Promise<void> {
     const tunnel = await slurmFigures("tunnels", p);
-    const direct = await slurmFigures("direct", directPlan(p), { controllerOnPrem: DIRECT_CONTROLLER_IP }, OTHER_TUNNELS);
+    const variant = directVariant(p);
+    const direct = await slurmFigures("direct", variant.plan, variant.options, OTHER_TUNNELS);
     const over = (f: (x: SlurmFigures) => number) => ratio(f(tunnel), f(direct));
     const tunnelOverDirect = {
         arrayTime: over((x) => x.array.seconds),
@@ -128,9 +129,9 @@ async function scale(n: number): Promise<void> {
     r.rpcTimeouts = await rpcTimeouts(plan);
     console.log(`${n} nodes: RPCs timed out in slurmctld.log: ${r.rpcTimeouts}`);
     // The same array on the same nodes addressed directly: what the tunnels cost at this scale.
-    const d = directPlan(plan);
-    r.directBringUpS = await bringUp(`${n} nodes, direct: bring-up from cached images`, d, { controllerOnPrem: DIRECT_CONTROLLER_IP });
-    const directArray = await arrayThroughput(d, tasks);
+    const d = directVariant(plan);
+    r.directBringUpS = await bringUp(`${n} nodes, direct: bring-up from cached images`, d.plan, d.options);
+    const directArray = await arrayThroughput(d.plan, tasks);
     console.log(`${n} nodes, direct: trivial array`, directArray);
     r.array = { tunnel: tunnelArray, direct: directArray, tunnelOverDirect: ratio(tunnelArray.seconds, directArray.seconds) };
     results.scale = r;

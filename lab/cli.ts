@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ClusterPlan, userSshHosts } from "../components/plan/plan";
 import { loginUsers } from "../components/plan/users";
-import { parseLabArgs, labUsage } from "./cliArgs";
+import { labUsage, parseLabArgs } from "./cliArgs";
 import { down, status, up } from "./cluster";
 import { containerName } from "./labPlan";
 import { sshHost } from "./ssh";

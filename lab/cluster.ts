@@ -141,10 +141,11 @@ async function jobRunsOn(p: ClusterPlan, node: string, log: Log, timeoutMs = 180
 
 /**
  * How up runs: the bootstrap's parallelism and failure mode (as `pulumi up --parallel N
- * --continue-on-error`), and controllerOnPrem, the controller's address on the
- * on-premises network (lab/direct.ts).
+ * --continue-on-error`). The bench's direct baseline (bench/direct.ts) alone sets the
+ * rest: controllerOnPrem, the controller's address on the on-premises network, and
+ * nodeAddresses, each node's fixed address there.
  */
-export interface UpOptions extends GraphOptions { controllerOnPrem?: string }
+export interface UpOptions extends GraphOptions { controllerOnPrem?: string; nodeAddresses?: Record<string, string> }
 
 /** What up did: each step's report line, each step's span, and the steps that installed packages. */
 export interface UpResult { reports: Record<string, string>; spans: StepSpan[]; installed: string[] }
@@ -206,8 +207,9 @@ export async function up(p: ClusterPlan, log: Log = console.log, setup = false, 
             await docker(["rm", "-f", containerName(node)]);
         }
         for (const spec of p.containers) {
-            await converge(containerName(spec.node), computeSpecHash(spec, images.compute, values), log,
-                (labels) => createCompute(spec, images.compute, values, labels), () => retireCompute(p, spec.node));
+            const address = opts.nodeAddresses?.[spec.node];
+            await converge(containerName(spec.node), computeSpecHash(spec, images.compute, values, address), log,
+                (labels) => createCompute(spec, images.compute, values, labels, address), () => retireCompute(p, spec.node));
         }
         // The DCGM exporter's stand-in, in its GPU node's network namespace (lab/dcgmStandin.ts).
         const standins = new Set(p.dcgmExporters.map(standinName));

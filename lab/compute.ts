@@ -4,8 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ContainerShare, ContainerSpec } from "../components/plan/compute";
-import { contentHash } from "../components/plan/steps";
-import { GeneratedName, resolveValue } from "../components/plan/steps";
+import { contentHash, GeneratedName, resolveValue } from "../components/plan/steps";
 import { docker } from "./docker";
 import { containerName, LAB_LABEL, labNetworkName, NETWORKS } from "./labPlan";
 
@@ -21,13 +20,17 @@ export function shareFlags(s: ContainerShare): string[] {
     ];
 }
 
-/** `docker create` arguments for a spec (no secrets: those go in as files). */
-export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = []): string[] {
+/**
+ * `docker create` arguments for a spec (no secrets: those go in as files). address, a
+ * fixed IPv4 address on its network, is the bench's direct baseline's alone
+ * (bench/direct.ts): in every stack Docker picks one, and only the tunnels address a node.
+ */
+export function createArgs(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = [], address?: string): string[] {
     const args = [
         "create", "--name", containerName(spec.node), "--hostname", spec.name,
         "--label", `${LAB_LABEL}=1`, ...extraLabels.flatMap((l) => ["--label", l]),
         ...Object.entries(spec.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
-        "--network", labNetworkName(spec.network), "--network-alias", spec.name, ...(spec.address ? ["--ip", spec.address] : []),
+        "--network", labNetworkName(spec.network), "--network-alias", spec.name, ...(address ? ["--ip", address] : []),
         "--restart", spec.restart,
         ...spec.capDrop.flatMap((c) => ["--cap-drop", c]),
         ...spec.capAdd.flatMap((c) => ["--cap-add", c]),
@@ -69,12 +72,12 @@ export async function upload(spec: ContainerSpec, values: Record<GeneratedName, 
 }
 
 /** What a compute container is made of (image, arguments, uploaded files): it changes exactly when `up` must replace the container. */
-export function computeSpecHash(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>): string {
-    return contentHash(createArgs(spec, image, values).join("\0"), spec.uploads.map((u) => [`${u.path} ${u.mode}`, resolveValue(u.content, values)]));
+export function computeSpecHash(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, address?: string): string {
+    return contentHash(createArgs(spec, image, values, [], address).join("\0"), spec.uploads.map((u) => [`${u.path} ${u.mode}`, resolveValue(u.content, values)]));
 }
 
-export async function createCompute(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = []): Promise<void> {
-    await docker(createArgs(spec, image, values, extraLabels));
+export async function createCompute(spec: ContainerSpec, image: string, values: Record<GeneratedName, string>, extraLabels: string[] = [], address?: string): Promise<void> {
+    await docker(createArgs(spec, image, values, extraLabels, address));
     // The wan network is the compute site's way out to the bastion (the internet).
     await docker(["network", "connect", NETWORKS.wan.name, containerName(spec.node)]);
     await upload(spec, values);

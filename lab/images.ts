@@ -2,10 +2,9 @@
 // and the compute image built from the very Dockerfile `pulumi up` builds.
 import * as fs from "fs";
 import * as path from "path";
-import { contentHash } from "../components/plan/steps";
+import { CONFIG_FILES_DIR, contentHash } from "../components/plan/steps";
 import { ClusterPlan } from "../components/plan/plan";
 import { PLATFORM } from "../components/plan/platform";
-import { CONFIG_FILES_DIR } from "../components/plan/steps";
 import { docker, exists, run } from "./docker";
 
 const IMAGES_DIR = path.join(__dirname, "images");

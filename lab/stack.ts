@@ -4,9 +4,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RawConfig } from "../components/plan/config";
+import { fitToHost, RawConfig, readStackFile } from "../components/plan/config";
 import { ClusterPlan } from "../components/plan/plan";
-import { fitToHost, readStackConfig } from "../components/plan/config";
 import { LAB_CONFIG, labPlan } from "./labPlan";
 import { STATE_DIR } from "./paths";
 
@@ -18,13 +17,13 @@ const REPO = path.resolve(__dirname, "..");
  * users, with the lab's own addresses, images and monitoring settings on top. Its
  * secrets (alert receivers) stay in the stack: the lab's own receiver stands in.
  */
-export function stackConfig(stack: string, log: (s: string) => void = () => undefined): RawConfig {
+export function labConfigFromStack(stack: string, log: (s: string) => void = () => undefined): RawConfig {
     const file = path.join(REPO, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs.readdirSync(REPO).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
         throw new Error(`no stack ${stack}: ${file} does not exist (stacks here: ${known.join(", ") || "none"})`);
     }
-    const { config, notes } = fitToHost(readStackConfig(fs.readFileSync(file, "utf8"), "hpc-stack", ["alertReceivers"]),
+    const { config, notes } = fitToHost(readStackFile(fs.readFileSync(file, "utf8"), "hpc-stack", ["alertReceivers"]),
         { cpus: os.cpus().length, memoryMb: Math.floor(os.totalmem() / 2 ** 20) });
     for (const n of notes) log(`  ${stack}: ${n}`);
     const { users: _, ...lab } = LAB_CONFIG;
@@ -33,7 +32,7 @@ export function stackConfig(stack: string, log: (s: string) => void = () => unde
 
 /** The plan of the lab that is up (or, before any up, the lab's own); log hears how a stack was fitted to this host. */
 export function currentPlan(stack: string | undefined, log?: (s: string) => void): ClusterPlan {
-    return stack ? labPlan(stackConfig(stack, log), true) : labPlan();
+    return stack ? labPlan(labConfigFromStack(stack, log), true) : labPlan();
 }
 
 export function currentStack(): string | undefined {

@@ -8,8 +8,7 @@ import { GeneratedName, hostKeyNames } from "../components/plan/steps";
 import { ClusterPlan } from "../components/plan/plan";
 import { allTunnels, renderKnownHosts } from "../components/plan/tunnels";
 import { run } from "./docker";
-import { parseConfig } from "../components/plan/config";
-import { alertSecrets } from "../components/plan/config";
+import { alertSecrets, parseConfig } from "../components/plan/config";
 import { BASTION_WAN_IP, bastionVpcIp, LAB_CONFIG } from "./labPlan";
 import { STATE_DIR } from "./paths";
 

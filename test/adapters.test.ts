@@ -2,11 +2,9 @@
 // and start exactly the plan's containers (the lab runs the same ones for real).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { decodeConfig } from "../components/pulumi/stack";
-import { parseConfig } from "../components/plan/config";
+import { decodeEngineConfig, parseConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
-import { stepReview } from "../components/plan/steps";
-import { stepCommand } from "../components/plan/steps";
+import { stepCommand, stepReview } from "../components/plan/steps";
 import { containerArgs, homeVolumeArgs } from "../components/pulumi/compute";
 import { DEV_STACK_FILE, Recorded, RecordingMocks, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
@@ -17,7 +15,7 @@ const isExporter = (c: Recorded) => c.name.endsWith("-dcgm-exporter");
 describe("adapters: the Pulumi program follows the plan", () => {
     let m: RecordingMocks;
     let outputs: Record<string, unknown>;
-    const p = plan(parseConfig(decodeConfig("hpc-stack", stackConfigFromFile(DEV_STACK_FILE))));
+    const p = plan(parseConfig(decodeEngineConfig("hpc-stack", stackConfigFromFile(DEV_STACK_FILE))));
 
     before(async () => {
         ({ mocks: m, outputs } = await runIndex(withTestAdminKey(stackConfigFromFile(DEV_STACK_FILE))));
@@ -170,12 +168,10 @@ describe("adapters: the Pulumi program follows the plan", () => {
         }
     });
 
-    it("joins a node's network with its alias, and at a fixed address only when the spec sets one", () => {
+    it("joins a node's network with its alias, at an address Docker picks (only the tunnels address a node)", () => {
         const spec = p.containers[0];
         const generated = () => pulumi.output("generated");
         assert.deepEqual(containerArgs(spec, "img", "net", generated).networksAdvanced, [{ name: "net", aliases: [spec.name] }]);
-        assert.deepEqual(containerArgs({ ...spec, address: "172.27.0.100" }, "img", "net", generated).networksAdvanced,
-            [{ name: "net", aliases: [spec.name], ipv4Address: "172.27.0.100" }]);
     });
 
     it("publishes compute SSH on 127.0.0.1 only and never runs privileged", () => {
@@ -207,7 +203,8 @@ describe("adapters: the Pulumi program follows the plan", () => {
     });
 
     it("mounts a site NFS export through dockerd's local driver when homeNfsExport is set", () => {
-        const args = homeVolumeArgs(plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], homeNfsExport: "nas1.example.org:/export/home", homeNfsOptions: "nfsvers=4.1,hard" })));
+        const nfs = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], homeNfsExport: "nas1.example.org:/export/home", homeNfsOptions: "nfsvers=4.1,hard" }));
+        const args = homeVolumeArgs(nfs.home.volume, nfs.clusterName);
         assert.deepEqual(args.driverOpts, { type: "nfs", o: "addr=nas1.example.org,nfsvers=4.1,hard", device: ":/export/home" });
     });
 

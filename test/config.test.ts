@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, configNotices, DEFAULTS, parseConfig, RawConfig } from "../components/plan/config";
-import { configuredDockerHosts } from "../components/plan/config";
+import { ConfigError, configuredDockerHosts, DEFAULTS, parseConfig, RawConfig } from "../components/plan/config";
 
 const valid: RawConfig = { trustedCidrs: ["203.0.113.0/24"] };
 /** A syntactically valid OpenSSH public key (its private half was never kept). */
@@ -209,16 +208,6 @@ describe("stack config schema", () => {
         for (const ref of ["debian:trixie", "debian:13", "debian:13.2-slim", "debian:trixie-20251117", "reg.example:5000/debian:trixie@sha256:abc"]) {
             assert.equal(parseConfig({ ...valid, computeBaseImage: ref }).computeBaseImage, ref);
         }
-    });
-
-    it("reports reserved keys that are set, and nothing for a config that leaves them alone", () => {
-        // No key is reserved today (Prometheus and Grafana now use theirs); the mechanism stays for the next.
-        assert.deepEqual(configNotices({ ...valid, prometheusPort: 9091 }), []);
-        const reserved = { slurmrestdPort: "no slurmrestd is deployed yet" };
-        assert.deepEqual(configNotices(valid, reserved), []);
-        const notes = configNotices({ ...valid, slurmrestdPort: 6820 }, reserved);
-        assert.equal(notes.length, 1);
-        assert.match(notes[0], /^slurmrestdPort = 6820: no slurmrestd is deployed yet/);
     });
 
     it("runs a config without dockerHosts on the one host local, at dockerHost", () => {

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { engineString } from "../components/plan/config";
 
 /** How the engine marks a secret value when it crosses into mocks. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -154,7 +155,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 /** Converts a Pulumi.<stack>.yaml file to the engine's flat "project:key" -> string map. */
 export function stackConfigFromFile(file: string): Record<string, string> {
     const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-    return Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k, engineString(v)]));
 }
 
 /**

@@ -42,10 +42,9 @@ describe("platform: one Debian release and Slurm series for every host", () => {
         it("declares only the self reference when it refuses", async () => {
             const { installMocks } = await import("./mocks");
             const { deploy } = await import("../components/pulumi/deploy");
-            const { parseConfig } = await import("../components/plan/config");
-            const { decodeConfig } = await import("../components/pulumi/stack");
+            const { decodeEngineConfig, parseConfig } = await import("../components/plan/config");
             const m = installMocks(dev, "hpc-stack", "dev", debian12Stack);
-            await assert.rejects(deploy(parseConfig(decodeConfig("hpc-stack", dev))), /debian-12\/slurm-22\.05/);
+            await assert.rejects(deploy(parseConfig(decodeEngineConfig("hpc-stack", dev))), /debian-12\/slurm-22\.05/);
             assert.deepEqual(m.resources.map((r) => r.type), ["pulumi:pulumi:StackReference"]);
             assert.equal(m.resources[0].inputs.name, "organization/hpc-stack/dev");
         });

@@ -7,11 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { renderAlertmanagerYml } from "../components/plan/monitoring";
-import { parseConfig, RawConfig } from "../components/plan/config";
+import { BASTION_IP_MARKER, dcgmTargets, nodeTargets, renderAlertmanagerYml, renderPrometheusYml, renderRules, renderTargets, ruleValues } from "../components/plan/monitoring";
+import { alertSecretMarker, alertSecrets, parseConfig, RawConfig } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
-import { BASTION_IP_MARKER, dcgmTargets, nodeTargets, renderPrometheusYml, renderRules, renderTargets, ruleValues } from "../components/plan/monitoring";
-import { alertSecretMarker, alertSecrets } from "../components/plan/config";
 import { ClusterLayout } from "../components/plan/layout";
 import { LAB_CONFIG } from "../lab/labPlan";
 

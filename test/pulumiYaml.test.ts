@@ -4,9 +4,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { configSchema, DEFAULTS, parseConfig } from "../components/plan/config";
+import { configSchema, decodeEngineConfig, DEFAULTS, parseConfig } from "../components/plan/config";
 import { DEV_STACK_FILE, ROOT, stackConfigFromFile } from "./mocks";
-import { decodeConfig } from "../components/pulumi/stack";
 
 interface ConfigDecl { type?: string; description?: string; default?: unknown; items?: { type: string } }
 const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; runtime: unknown; config: Record<string, ConfigDecl> };
@@ -48,7 +47,7 @@ describe("Pulumi.dev.yaml", () => {
     it("is a valid stack config as is: a documentation range, a region, two nodes with one GPU node", () => {
         const flat = stackConfigFromFile(DEV_STACK_FILE);
         assert.ok(flat["aws:region"]);
-        const c = parseConfig(decodeConfig("hpc-stack", flat));
+        const c = parseConfig(decodeEngineConfig("hpc-stack", flat));
         assert.deepEqual(c.trustedCidrs, ["203.0.113.0/24"]);
         assert.equal(c.computeNodes.length, 2);
         assert.equal(c.computeNodes.filter((n) => n.gpus > 0).length, 1);
@@ -56,10 +55,10 @@ describe("Pulumi.dev.yaml", () => {
     });
 
     it("rejects structured config that is not JSON, naming the key", () => {
-        assert.throws(() => decodeConfig("hpc-stack", { "hpc-stack:computeNodes": "[{name: " }), /computeNodes = "\[\{name: ": is not valid/);
+        assert.throws(() => decodeEngineConfig("hpc-stack", { "hpc-stack:computeNodes": "[{name: " }), /computeNodes = "\[\{name: ": is not valid/);
     });
 
     it("ignores other namespaces and keeps strings as strings", () => {
-        assert.deepEqual(decodeConfig("hpc-stack", { "aws:region": "us-east-1", "hpc-stack:clusterName": "123" }), { clusterName: "123" });
+        assert.deepEqual(decodeEngineConfig("hpc-stack", { "aws:region": "us-east-1", "hpc-stack:clusterName": "123" }), { clusterName: "123" });
     });
 });

@@ -1,13 +1,12 @@
 // Reading a Pulumi.<stack>.yaml without the engine, and shrinking its nodes to the
 // lab host: pure functions, tested on texts and plain values.
 import { strict as assert } from "assert";
-import { ConfigError, DEFAULT_COMPUTE_NODES, parseConfig, RawConfig } from "../components/plan/config";
-import { fitToHost, readStackConfig } from "../components/plan/config";
+import { ConfigError, decodeEngineConfig, DEFAULT_COMPUTE_NODES, fitToHost, parseConfig, RawConfig, readStackFile } from "../components/plan/config";
 
-/** Expects readStackConfig to throw a ConfigError one of whose problems matches each pattern. */
+/** Expects readStackFile to throw a ConfigError one of whose problems matches each pattern. */
 function refuses(text: string, ...patterns: RegExp[]): string[] {
     try {
-        readStackConfig(text);
+        readStackFile(text);
     } catch (e) {
         assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
         for (const p of patterns) assert.ok(e.problems.some((l) => p.test(l)), `no problem matches ${p}:\n${e.message}`);
@@ -29,9 +28,9 @@ config:
       cpus: 4
 `;
 
-describe("readStackConfig", () => {
+describe("readStackFile", () => {
     it("keeps this project's keys without their namespace and drops the others'", () => {
-        assert.deepEqual(readStackConfig(STACK), {
+        assert.deepEqual(readStackFile(STACK), {
             clusterName: "prod",
             trustedCidrs: ["198.51.100.0/24"],
             computeNodes: [{ name: "cpu1", cpus: 4 }],
@@ -39,11 +38,11 @@ describe("readStackConfig", () => {
     });
 
     it("reads another project's keys when told its name", () => {
-        assert.deepEqual(readStackConfig(STACK, "other-project"), { clusterName: "theirs" });
+        assert.deepEqual(readStackFile(STACK, "other-project"), { clusterName: "theirs" });
     });
 
     it("gives each value as the program sees it: plain keys as strings, structured ones decoded", () => {
-        const raw = readStackConfig(`config:
+        const raw = readStackFile(`config:
   hpc-stack:clusterName: 123
   hpc-stack:slurmctldPort: "6818"
   hpc-stack:grafanaPort: 3001
@@ -53,10 +52,20 @@ describe("readStackConfig", () => {
         assert.deepEqual(raw, { clusterName: "123", slurmctldPort: 6818, grafanaPort: 3001, installStreamlit: false, grafanaEnabled: false });
     });
 
+    it("decodes a structured key as the program does, so a string that is not JSON is refused as pulumi up refuses it", () => {
+        const text = 'config:\n  hpc-stack:computeNodes: "[{name: "\n';
+        refuses(text, /^computeNodes = "\[\{name: ": is not valid YAML\/JSON structured config$/);
+        let program = "";
+        try { decodeEngineConfig("hpc-stack", { "hpc-stack:computeNodes": "[{name: " }); } catch (e) { program = (e as ConfigError).problems[0]; }
+        let lab = "";
+        try { readStackFile(text); } catch (e) { lab = (e as ConfigError).problems[0]; }
+        assert.equal(lab, program);
+    });
+
     it("reads an empty file, or one without config:, as a stack that sets nothing", () => {
-        assert.deepEqual(readStackConfig(""), {});
-        assert.deepEqual(readStackConfig("encryptionsalt: v1:abc\n"), {});
-        assert.deepEqual(readStackConfig("config:\n"), {});
+        assert.deepEqual(readStackFile(""), {});
+        assert.deepEqual(readStackFile("encryptionsalt: v1:abc\n"), {});
+        assert.deepEqual(readStackFile("config:\n"), {});
     });
 
     it("refuses a secret, naming its key: the lab cannot decrypt it", () => {
@@ -77,18 +86,18 @@ describe("readStackConfig", () => {
 
     it("drops an allowed secret and keeps the rest", () => {
         const text = `config:\n  hpc-stack:clusterName: prod\n  hpc-stack:alertReceivers:\n    secure: AAABAJ0x\n`;
-        assert.deepEqual(readStackConfig(text, "hpc-stack", ["alertReceivers"]), { clusterName: "prod" });
+        assert.deepEqual(readStackFile(text, "hpc-stack", ["alertReceivers"]), { clusterName: "prod" });
         // The allowance is by key: another secret is still refused.
-        assert.throws(() => readStackConfig(`${text}  hpc-stack:adminPublicKey:\n    secure: AAABAJ0y\n`, "hpc-stack", ["alertReceivers"]),
+        assert.throws(() => readStackFile(`${text}  hpc-stack:adminPublicKey:\n    secure: AAABAJ0y\n`, "hpc-stack", ["alertReceivers"]),
             /hpc-stack:adminPublicKey = \[secure\]/);
     });
 
     it("ignores another namespace's secrets: they are the providers' to read", () => {
-        assert.deepEqual(readStackConfig(`config:\n  aws:secretKey:\n    secure: AAABAJ0x\n  hpc-stack:clusterName: prod\n`), { clusterName: "prod" });
+        assert.deepEqual(readStackFile(`config:\n  aws:secretKey:\n    secure: AAABAJ0x\n  hpc-stack:clusterName: prod\n`), { clusterName: "prod" });
     });
 
     it("takes a map holding more than secure: as a plain value", () => {
-        assert.deepEqual(readStackConfig(`config:\n  hpc-stack:tags:\n    secure: x\n    team: hpc\n`), { tags: { secure: "x", team: "hpc" } });
+        assert.deepEqual(readStackFile(`config:\n  hpc-stack:tags:\n    secure: x\n    team: hpc\n`), { tags: { secure: "x", team: "hpc" } });
     });
 
     it("reports every problem at once", () => {

@@ -4,9 +4,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseConfig, RawConfig } from "../components/plan/config";
-import { readStackConfig } from "../components/plan/config";
-import { decodeConfig } from "../components/pulumi/stack";
+import { decodeEngineConfig, parseConfig, RawConfig, readStackFile } from "../components/plan/config";
 import { RecordingMocks, ROOT, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
 
 const CONTAINER = "docker:index/container:Container";
@@ -27,12 +25,12 @@ describe("the stack files", () => {
             let m: RecordingMocks;
 
             before(async () => {
-                raw = readStackConfig(fs.readFileSync(path.join(ROOT, file), "utf8"));
+                raw = readStackFile(fs.readFileSync(path.join(ROOT, file), "utf8"));
                 ({ mocks: m } = await runIndex(withTestAdminKey(asEngineConfig(raw))));
             });
 
             it("reads the same through stackFile.ts as through the engine and the program's decoder", () => {
-                assert.deepEqual(raw, decodeConfig("hpc-stack", stackConfigFromFile(path.join(ROOT, file))));
+                assert.deepEqual(raw, decodeEngineConfig("hpc-stack", stackConfigFromFile(path.join(ROOT, file))));
             });
 
             it("passes the schema", () => {

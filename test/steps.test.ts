@@ -5,12 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gunzipSync } from "zlib";
-import { configFile } from "../components/plan/steps";
-import { parseConfig } from "../components/plan/config";
-import { readStackConfig } from "../components/plan/config";
+import { BootstrapStep, configFile, orderSteps, pinnedHosts, REVIEW_TEXT_LIMIT, shq, stepCommand, stepProgram, stepReview, stepStdin } from "../components/plan/steps";
+import { parseConfig, readStackFile } from "../components/plan/config";
 import { plan } from "../components/plan/plan";
-import { REVIEW_TEXT_LIMIT, stepReview } from "../components/plan/steps";
-import { BootstrapStep, orderSteps, pinnedHosts, shq, stepCommand, stepProgram, stepStdin } from "../components/plan/steps";
 
 const p = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"] }));
 
@@ -34,7 +31,7 @@ describe("bootstrap steps", () => {
     const big = plan(parseConfig({ trustedCidrs: ["203.0.113.0/24"], computeNodes: nodes, tunnelPortBase: 30000, bastionInstanceType: "t3.large", controllerInstanceType: "t3.large" }));
 
     it("write no fixed path under /tmp, in any stack's program (steps run side by side, and users share the host)", () => {
-        const stacks = ["Pulumi.dev.yaml", "Pulumi.prod.yaml"].map((f) => plan(parseConfig(readStackConfig(fs.readFileSync(path.join(__dirname, "..", f), "utf8")))));
+        const stacks = ["Pulumi.dev.yaml", "Pulumi.prod.yaml"].map((f) => plan(parseConfig(readStackFile(fs.readFileSync(path.join(__dirname, "..", f), "utf8")))));
         for (const step of [p, big, ...stacks].flatMap((x) => x.steps)) {
             const fixed = stepProgram(step).match(/\/(?:var\/)?tmp\/[\w.$-]+/g);
             assert.equal(fixed, null, `${step.id} writes ${fixed?.join(", ")}: use $HPC_TMP, the step's own root-only directory`);

@@ -3,7 +3,7 @@
 import { ClusterConfig } from "./config";
 import { bootstrapSteps } from "./bootstrap";
 import { homeServerSpec, loginUsers } from "./users";
-import { ComputeImage, computeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./compute";
+import { computeImage, ComputeImage, ContainerSpec, containerSpecs, DcgmExporterSpec, dcgmExporterSpecs } from "./compute";
 import { ClusterLayout, layout } from "./layout";
 import { BootstrapStep } from "./steps";
 
@@ -30,7 +30,12 @@ export function plan(c: ClusterConfig): ClusterPlan {
 
 /** Tags for one AWS resource: the plan's base tags, its Name and, for instances, its Role. */
 export function tagsFor(p: ClusterLayout, name: string, role?: string): Record<string, string> {
-    return { ...p.tags, Name: name, ...(role ? { Role: role } : {}) };
+    return nameTags(p.tags, name, role);
+}
+
+/** A resource's tags: the cluster's, its Name, and its Role where it has one (policy reads Role). */
+export function nameTags(tags: Record<string, string>, name: string, role?: string): Record<string, string> {
+    return { ...tags, Name: name, ...(role ? { Role: role } : {}) };
 }
 
 /** The ssh_config Host names of a cluster user: their jump on the bastion, and their login on the controller. */

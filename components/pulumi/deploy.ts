@@ -1,19 +1,15 @@
 // Wires the components together from one plan. index.ts only reads config and exports.
 import * as pulumi from "@pulumi/pulumi";
-import { ADMIN_KEY_MISSING, AdminKey } from "./keys";
-import { debianAmi } from "./hosts";
-import { Bastion } from "./hosts";
+import { ADMIN_KEY_MISSING, AdminKey, ClusterSecrets } from "./keys";
+import { Bastion, Controller, debianAmi, guardPlatform } from "./hosts";
 import { Bootstrap } from "./bootstrap";
 import { ComputeNodes } from "./compute";
-import { ClusterSecrets } from "./keys";
-import { ClusterConfig } from "../plan/config";
-import { Controller } from "./hosts";
+import { alertSecrets, ClusterConfig } from "../plan/config";
 import { Network } from "./network";
 import { monitoringEndpoints, plan, renderSshConfig, tagsFor, userSshCommands, WebEndpoint } from "../plan/plan";
 import { DIAL_ERROR_LIMIT } from "../plan/steps";
-import { alertSecrets } from "../plan/config";
+import { allTunnels } from "../plan/tunnels";
 import { PLATFORM_ID } from "../plan/platform";
-import { guardPlatform } from "./hosts";
 
 /** The stack outputs: the contract other teams read through StackReference. */
 export interface ClusterOutputs {
@@ -61,17 +57,20 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
     const name = p.clusterName;
     const ami = debianAmi();
 
-    const adminKey = new AdminKey(`${name}-admin`, { plan: p });
-    const network = new Network(`${name}-net`, { plan: p });
+    const adminKey = new AdminKey(`${name}-admin`, { publicKey: config.adminPublicKey, tags: p.tags });
+    const network = new Network(`${name}-net`, { network: p.network, tags: p.tags });
     const bastion = new Bastion(`${name}-bastion`, {
-        plan: p,
+        host: p.bastion,
+        trustedCidrs: p.trustedCidrs,
+        tags: p.tags,
         vpcId: network.vpc.id,
         subnetId: network.publicSubnet.id,
         ami,
         keyName: adminKey.keyPair.keyName,
     });
     const controller = new Controller(`${name}-controller`, {
-        plan: p,
+        host: p.controller,
+        tags: p.tags,
         vpcId: network.vpc.id,
         subnetId: network.privateSubnet.id,
         ami,
@@ -84,7 +83,9 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         tagsFor(p, `${p.clusterName}-bastion-node-exporter`));
 
     const secrets = new ClusterSecrets(`${name}-secrets`, {
-        plan: p,
+        tunnels: allTunnels(p),
+        grafanaEnabled: p.monitoring.grafanaEnabled,
+        controllerPrivateIp: p.controller.privateIp,
         adminPublicKey: adminKey.publicKey,
         bastionAddress: bastion.publicIp,
         bastionPrivateIp: bastion.privateIp,
@@ -108,8 +109,17 @@ export async function deploy(config: ClusterConfig): Promise<ClusterOutputs> {
         hostIds: { bastion: bastion.instance.id, controller: controller.instance.id },
     }, { dependsOn: [bastion, controller] });
 
-    const compute = new ComputeNodes(`${name}-compute`, { plan: p, generated }, { dependsOn: [bootstrap] });
-    await compute.containers;
+    const compute = new ComputeNodes(`${name}-compute`, {
+        dockerHosts: p.dockerHosts,
+        computeImage: p.computeImage,
+        home: p.home.volume,
+        clusterName: p.clusterName,
+        homeServer: p.homeServer,
+        containers: p.containers,
+        dcgmExporters: p.dcgmExporters,
+        generated,
+    }, { dependsOn: [bootstrap] });
+    await compute.ready;
 
     return {
         vpcId: network.vpc.id,

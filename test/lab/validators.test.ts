@@ -1,11 +1,10 @@
 // The rendered files judged by the real tools, on the images and hosts that use them.
 import { strict as assert } from "assert";
 import { renderGresConf, renderSlurmConf } from "../../components/plan/slurm";
-import { configFile } from "../../components/plan/steps";
+import { configFile, orderSteps } from "../../components/plan/steps";
 import { docker } from "../../lab/docker";
 import { containerName } from "../../lab/labPlan";
 import { loginUsers } from "../../components/plan/users";
-import { orderSteps } from "../../components/plan/steps";
 import { OOM_SCORE_ADJUST } from "../../components/plan/bootstrap";
 import { runStep } from "../../lab/ssh";
 import { generatedValues } from "../../lab/state";

@@ -1,13 +1,11 @@
 // The bootstrap of the bastion and the controller, as pure data.
 import { MUNGED_THREADS } from "../compute";
-import { GeneratedName, hostKeyNames } from "../steps";
+import { BootstrapStep, configFile, GeneratedName, hostKeyNames, PlannedFile, render } from "../steps";
 import { ClusterLayout } from "../layout";
 import { renderGresConf, renderSlurmConf, SLURM_CONF_PATH } from "../slurm";
 import { monitoringSteps } from "../monitoring";
 import { DEFAULT_ACCOUNT } from "../config";
 import { accountUsers, userSteps } from "../users";
-import { BootstrapStep, PlannedFile } from "../steps";
-import { configFile, render } from "../steps";
 import { allTunnels, bastionKeyOptions, controllerKeyOptions, rangePorts, splitSrunRange, SRUN_HOLD_ADDRESS, TUNNEL_USER } from "../tunnels";
 
 export const ACCOUNTING_DB = "slurm_acct_db";

@@ -1,10 +1,8 @@
 // Compute containers as data: what both adapters (docker.Container, the lab's
 // `docker create`) start for each node.
-import { contentHash } from "../steps";
-import { ref, Value } from "../steps";
-import { configDir, configFile } from "../steps";
+import { configDir, configFile, contentHash, ref, Value } from "../steps";
 import { ClusterLayout, ComputeNodePlan, hostOf } from "../layout";
-import { nodeTunnel, NODE_LOCAL_PORTS, tunnelledPeers, TUNNEL_USER } from "../tunnels";
+import { NODE_LOCAL_PORTS, nodeTunnel, TUNNEL_USER, tunnelledPeers } from "../tunnels";
 
 export const TUNNEL_KEY_PATH = "/etc/hpc/tunnel/id_ed25519";
 export const KNOWN_HOSTS_PATH = "/etc/hpc/tunnel/known_hosts";
@@ -118,12 +116,6 @@ export interface ContainerSpec extends ContainerShare {
     host: string;
     /** The Docker network it joins: its host's (DockerHostPlan.network). */
     network: string;
-    /**
-     * A fixed IPv4 address on that network. Unset in every stack (Docker picks one: only
-     * the tunnels address a node); the bench's direct baseline (lab/direct.ts) sets it, so
-     * that slurm.conf can name nodes that do not exist yet when slurmctld starts.
-     */
-    address?: string;
     /** Container name and hostname. */
     name: string;
     env: Record<string, Value>;

@@ -1,6 +1,7 @@
 // Docker hosts from config: the engines that run the compute containers, which node
 // runs on which, and which of its host's GPUs each node holds.
 import { z } from "zod";
+import { Check } from "./check";
 
 /** The engine of a config that names no host: dockerHost's default. */
 export const DEFAULT_DOCKER_URL = "unix:///var/run/docker.sock";
@@ -43,7 +44,6 @@ export function configuredDockerHosts(c: Pick<HostsConfig, "dockerHost" | "docke
     return hosts.length ? hosts : [[LOCAL_DOCKER_HOST, { url: c.dockerHost }]];
 }
 
-type Issue = (path: (string | number)[], message: string) => void;
 
 /** Every node's GPU indices on its host: explicit deviceIds as given, the rest lowest free first, in config order. */
 export function assignGpus(nodes: HostedNode[]): number[][] {
@@ -67,7 +67,7 @@ export function assignGpus(nodes: HostedNode[]): number[][] {
  * host, its deviceIds one per GPU and within its host's, no GPU held twice on a host,
  * no host asked for more GPUs than it declares, and one /home for every engine.
  */
-export function checkDockerHosts(c: HostsConfig, issue: Issue): void {
+export const checkDockerHosts: Check<HostsConfig> = (c, issue) => {
     const explicit = Object.keys(c.dockerHosts).length > 0;
     if (explicit && c.dockerHost !== DEFAULT_DOCKER_URL) {
         issue(["dockerHost"], `set the Docker host in dockerHosts (dockerHost is the url of the one host "${LOCAL_DOCKER_HOST}" only when dockerHosts is empty; ` +
@@ -117,4 +117,4 @@ export function checkDockerHosts(c: HostsConfig, issue: Issue): void {
         issue(["homeNfsExport"], `is empty, but dockerHosts names ${urls.length} Docker engines (${urls.join(", ")}): every node's /home must be the same files, ` +
             `and a Docker volume is local to its engine, so nodes on several engines need a site NFS export (server:/path) that each engine mounts`);
     }
-}
+};

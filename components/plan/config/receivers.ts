@@ -2,6 +2,7 @@
 // Slack URL carrying a token, an SMTP password) never enters the plan: the plan
 // names it (alertSecretName) and each adapter supplies it on the step's stdin.
 import { z } from "zod";
+import { Check, uniqueBy } from "./check";
 
 const receiverName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "must be lower-case letters, digits or '-', starting with a letter");
 const httpsUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s"'\\]*)?$/,
@@ -60,15 +61,9 @@ export function alertSecrets(receivers: AlertReceiverConfig[]): Record<string, s
     }));
 }
 
-/** Cross-receiver checks for the schema: unique names. */
-export function checkReceiverNames(receivers: AlertReceiverConfig[], issue: (path: (string | number)[], message: string) => void): void {
-    const seen = new Map<string, number>();
-    receivers.forEach((r, i) => {
-        const first = seen.get(r.name);
-        if (first !== undefined) issue(["alertReceivers", i, "name"], `duplicates alertReceivers[${first}].name`);
-        else seen.set(r.name, i);
-    });
-}
+/** No two receivers by one name: a route names its receiver. */
+export const uniqueReceiverNames: Check<{ alertReceivers: AlertReceiverConfig[] }> = (c, issue) =>
+    uniqueBy(c.alertReceivers, (r) => r.name, "alertReceivers", "name", issue);
 
 /**
  * What an error message may show of a receiver's value: a URL keeps its scheme and

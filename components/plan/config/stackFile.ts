@@ -1,7 +1,9 @@
 // A Pulumi.<stack>.yaml read without the Pulumi engine, so that the lab can run a
 // stack's own config through the same schema as `pulumi up` (lab --stack NAME).
 import { parse } from "yaml";
-import { COMPUTE_NODE_DEFAULTS, ConfigError, DEFAULT_COMPUTE_NODES, MIN_NODE_MEMORY_MB, RawConfig, STRUCTURED_KEYS } from "./schema";
+import { decodeEngineConfig, engineString } from "./decode";
+import { ConfigError } from "./errors";
+import { COMPUTE_NODE_DEFAULTS, DEFAULT_COMPUTE_NODES, MIN_NODE_MEMORY_MB, RawConfig } from "./fields";
 
 /** A map, as YAML gives it: not null, not a list. */
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -22,19 +24,6 @@ function securePath(v: unknown, at = ""): string | undefined {
 }
 
 /**
- * A value as the program receives it: the engine hands it a string for every key
- * (a structured one as JSON), and components/pulumi/stackConfig.ts JSON-decodes the
- * structured keys only. So `clusterName: 123` is "123", `slurmctldPort: "6817"` is 6817.
- */
-function asProgramSees(key: string, v: unknown): unknown {
-    if (STRUCTURED_KEYS.has(key)) {
-        if (typeof v !== "string") return v;
-        try { return JSON.parse(v); } catch { return v; }
-    }
-    return typeof v === "number" || typeof v === "boolean" ? String(v) : v;
-}
-
-/**
  * The RawConfig that parseConfig takes, from the text of a Pulumi.<stack>.yaml:
  * `hpc-stack:foo` becomes `foo`; other namespaces (aws:region) are the providers' and
  * are dropped. The lab has no Pulumi engine to decrypt secrets, so a `secure:` value
@@ -42,7 +31,7 @@ function asProgramSees(key: string, v: unknown): unknown {
  * "alertReceivers"): such a key is dropped, and the lab's own value or the default
  * stands in. Throws ConfigError, listing every problem.
  */
-export function readStackConfig(text: string, project = "hpc-stack", allowedSecrets: readonly string[] = []): RawConfig {
+export function readStackFile(text: string, project = "hpc-stack", allowedSecrets: readonly string[] = []): RawConfig {
     let doc: unknown;
     try {
         doc = parse(text);
@@ -58,7 +47,7 @@ export function readStackConfig(text: string, project = "hpc-stack", allowedSecr
     const config = doc.config ?? {};
     if (!isMap(config)) throw new ConfigError([...problems, `config = ${JSON.stringify(config)}: must be a map of ${project}:key to value`]);
 
-    const raw: RawConfig = {};
+    const strings: Record<string, string> = {};
     for (const [fullKey, value] of Object.entries(config)) {
         const colon = fullKey.indexOf(":");
         if (colon <= 0) {
@@ -74,10 +63,11 @@ export function readStackConfig(text: string, project = "hpc-stack", allowedSecr
             }
             continue;
         }
-        raw[key] = asProgramSees(key, value);
+        // As the engine hands it to the program, so that the program's own decoder reads it.
+        strings[fullKey] = engineString(value);
     }
     if (problems.length) throw new ConfigError(problems);
-    return raw;
+    return decodeEngineConfig(project, strings);
 }
 
 /** What the lab host offers its containers: CPUs and memory in MB, whole numbers. */

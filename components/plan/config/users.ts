@@ -1,6 +1,7 @@
 // Cluster users from config: one list makes the bastion's jump-only accounts, the
 // controller's logins, the compute nodes' job users and Slurm's associations.
 import { z } from "zod";
+import { Check, uniqueBy } from "./check";
 
 /** The admin's uid on Debian's cloud images: cluster users start above it. */
 export const FIRST_USER_UID = 1001;
@@ -38,13 +39,6 @@ export type UserConfig = z.output<typeof userSchema>;
 export const USER_KEYS = Object.keys(userSchema.shape);
 
 /** Duplicate names and uids, each reported on the later entry with the earlier one's index. */
-export function checkUsers(users: UserConfig[], issue: (path: (string | number)[], message: string) => void): void {
-    for (const key of ["name", "uid"] as const) {
-        const seen = new Map<string | number, number>();
-        users.forEach((u, i) => {
-            const first = seen.get(u[key]);
-            if (first !== undefined) issue(["users", i, key], `duplicates users[${first}].${key}`);
-            else seen.set(u[key], i);
-        });
-    }
-}
+export const uniqueUsers: Check<{ users: UserConfig[] }> = (c, issue) => {
+    for (const key of ["name", "uid"] as const) uniqueBy(c.users, (u) => u[key], "users", key, issue);
+};

@@ -1,1 +1,2 @@
 export * from "./tunnelCapacity";
+export * from "./types";

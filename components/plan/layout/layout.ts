@@ -1,11 +1,9 @@
 // The cluster's layout: addresses, hosts, nodes and ports, derived from the config
 // alone. The rendered parts (bootstrap steps, containers, slurm.conf, tunnels) are
 // derived from it, so it imports none of them; plan.ts composes them.
-import { ClusterConfig, CONTROLLER_HOST_INDEX, NODE_EXPORTER_PORT, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "../config";
-import { assignGpus, configuredDockerHosts, LOCAL_DOCKER_HOST } from "../config";
-import { ReceiverPlan, receiverPlan } from "../config";
-import { hostAddress, parseCidr } from "../network";
-import { DEFAULT_ACCOUNT } from "../config";
+import { assignGpus, ClusterConfig, configuredDockerHosts, DEFAULT_ACCOUNT, LOCAL_DOCKER_HOST, ReceiverPlan, receiverPlan } from "../config";
+import { CONTROLLER_HOST_INDEX, hostAddress, parseCidr } from "../network";
+import { NODE_EXPORTER_PORT, NODE_PORT_KINDS, NODE_PORT_STRIDE } from "../ports";
 
 export const PROJECT = "hpc-stack";
 /** The login user of Debian's cloud images; the lab's EC2 stand-ins use it too. */

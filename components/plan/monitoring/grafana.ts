@@ -2,8 +2,7 @@
 // settings, the Prometheus datasource under a fixed uid, and the dashboards.
 import { PROMETHEUS_DATASOURCE_UID } from "./dashboards";
 import { ClusterLayout } from "../layout";
-import { PlannedFile } from "../steps";
-import { configFile, render } from "../steps";
+import { configFile, PlannedFile, render } from "../steps";
 
 export const GRAFANA_DASHBOARDS_DIR = "/etc/grafana/dashboards/hpc";
 /** Grafana's apt repository and its signing key (rotated 2023-08-24; the step refuses any other). */

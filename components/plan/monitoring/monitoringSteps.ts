@@ -2,7 +2,7 @@
 // controller, the Slurm collector, Prometheus, Alertmanager and Grafana.
 import { alertmanagerArgs, renderAlertmanagerYml } from "./alertmanager";
 import { renderDashboards } from "./dashboards";
-import { GeneratedName } from "../steps";
+import { BootstrapStep, configFile, GeneratedName, PlannedFile, render } from "../steps";
 import { grafanaEnv, grafanaFiles } from "./grafana";
 import { ClusterLayout } from "../layout";
 import {
@@ -10,8 +10,6 @@ import {
     renderPrometheusYml, renderRules, renderTargets, TEXTFILE_DIR,
 } from "./prometheus";
 import { alertSecretName } from "../config";
-import { BootstrapStep, PlannedFile } from "../steps";
-import { configFile, render } from "../steps";
 
 const file = (path: string, content: string, mode = "0644", owner = "root:root"): PlannedFile => ({ path, content, mode, owner });
 const LISTEN_HOST = "@LISTEN_HOST@";

@@ -24,6 +24,18 @@ export const DEBIAN_AMI_NAME = `debian-${PLATFORM.debianVersion}-amd64-*`;
 /** The compute image's default base: the official image of the same suite. */
 export const DEFAULT_COMPUTE_BASE_IMAGE = `debian:${PLATFORM.debianSuite}`;
 
+/**
+ * Whether an image reference names the platform's Debian: its tag starts with the
+ * suite or the version (debian:trixie, debian:13.2-slim, reg.example/debian:trixie-20251117@sha256:...).
+ * An untagged (latest) reference moves with Debian's releases, so it does not.
+ */
+export function isPlatformImage(ref: string): boolean {
+    const name = ref.split("@")[0];
+    const colon = name.lastIndexOf(":");
+    if (colon < 0 || colon < name.lastIndexOf("/")) return false;
+    return new RegExp(`^(${PLATFORM.debianSuite}|${PLATFORM.debianVersion})([-.]|$)`).test(name.slice(colon + 1));
+}
+
 /** What every release of this program before the platform was named deployed. */
 export const UNNAMED_PLATFORM_ID = "debian-12/slurm-22.05";
 

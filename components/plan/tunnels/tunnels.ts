@@ -1,6 +1,6 @@
 // The reverse-tunnel design as data: which ports each node forwards, and the
 // authorized_keys restrictions that allow exactly those forwards and no shell.
-import { srunSliceSize } from "../config";
+import { srunSliceSize } from "../ports";
 import { ClusterLayout, ComputeNodePlan, HOME_SERVER, PortRange } from "../layout";
 
 export const TUNNEL_USER = "hpc-tunnel";

@@ -2,8 +2,7 @@
 // the controller, their homes mounted from premises, and their Slurm associations.
 import { loginUsers } from "./homeServer";
 import { ClusterLayout } from "../layout";
-import { BootstrapStep, PlannedFile } from "../steps";
-import { configFile, render } from "../steps";
+import { BootstrapStep, configFile, PlannedFile, render } from "../steps";
 import { userList } from "../compute";
 // A user's key on the bastion is restricted exactly as a tunnel's: a jump to the controller's sshd.
 import { bastionKeyOptions, TUNNEL_USER } from "../tunnels";

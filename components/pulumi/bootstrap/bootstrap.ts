@@ -1,8 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedName, hostKeyNames } from "../../plan/steps";
-import { stepReview } from "../../plan/steps";
-import { BootstrapStep, orderSteps, pinnedHosts, stepCommand, StepHost, stepStdin } from "../../plan/steps";
+import { BootstrapStep, GeneratedName, hostKeyNames, orderSteps, pinnedHosts, stepCommand, StepHost, stepReview, stepStdin } from "../../plan/steps";
 
 type Connection = command.types.input.remote.ConnectionArgs;
 

@@ -1,2 +1,4 @@
 export * from "./computeNodes";
+export * from "./containerArgs";
+export * from "./dockerHosts";
 export * from "./pidsLimit";

@@ -1,15 +1,23 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { hostInstance } from "./instance";
-import { ClusterPlan, tagsFor } from "../../plan/plan";
+import { InstancePlan } from "../../plan/layout";
+import { nameTags } from "../../plan/plan";
 import { IngressRule, securityGroupWithRules } from "../network";
 
 export interface BastionArgs {
-    plan: ClusterPlan;
+    /** Its instance type, root volume and user data. */
+    host: InstancePlan;
+    /** Who may reach its SSH port, by address family: nothing else is open to the internet. */
+    trustedCidrs: { ipv4: string[]; ipv6: string[] };
+    /** The cluster's tags, on every resource (each adds its Name). */
+    tags: Record<string, string>;
     vpcId: pulumi.Input<string>;
     /** The public subnet. */
     subnetId: pulumi.Input<string>;
+    /** The platform's Debian AMI. */
     ami: pulumi.Input<string>;
+    /** The admin's EC2 key pair. */
     keyName: pulumi.Input<string>;
 }
 
@@ -23,35 +31,34 @@ export class Bastion extends pulumi.ComponentResource {
 
     constructor(name: string, args: BastionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hpc-stack:bastion:Bastion", name, {}, opts);
-        const p = args.plan;
         const ssh = { from: 22, to: 22 };
         const ingress: IngressRule[] = [
-            ...p.trustedCidrs.ipv4.map((c, i) => ({ id: `ssh-v4-${i}`, description: `SSH from trusted ${c}`, ports: ssh, source: { cidrIpv4: c } })),
-            ...p.trustedCidrs.ipv6.map((c, i) => ({ id: `ssh-v6-${i}`, description: `SSH from trusted ${c}`, ports: ssh, source: { cidrIpv6: c } })),
+            ...args.trustedCidrs.ipv4.map((c, i) => ({ id: `ssh-v4-${i}`, description: `SSH from trusted ${c}`, ports: ssh, source: { cidrIpv4: c } })),
+            ...args.trustedCidrs.ipv6.map((c, i) => ({ id: `ssh-v6-${i}`, description: `SSH from trusted ${c}`, ports: ssh, source: { cidrIpv6: c } })),
         ];
         this.securityGroup = securityGroupWithRules(`${name}-sg`, {
             vpcId: args.vpcId,
             description: "hpc-stack bastion: SSH from trusted CIDRs only",
-            tags: tagsFor(p, `${p.clusterName}-bastion-sg`),
+            tags: nameTags(args.tags, `${name}-sg`),
             ingress,
         }, { parent: this });
 
         this.instance = hostInstance(`${name}-instance`, {
-            host: p.bastion,
+            host: args.host,
             ami: args.ami,
             subnetId: args.subnetId,
             securityGroupId: this.securityGroup.id,
             keyName: args.keyName,
             // The Elastic IP below is the public address; a second, ephemeral one would only leak.
             associatePublicIpAddress: false,
-            tags: tagsFor(p, `${p.clusterName}-bastion`, "bastion"),
+            tags: nameTags(args.tags, name, "bastion"),
         }, { parent: this });
 
         // A stable address: it goes into ssh configs, firewalls and known_hosts.
         const eip = new aws.ec2.Eip(`${name}-eip`, {
             domain: "vpc",
             instance: this.instance.id,
-            tags: tagsFor(p, `${p.clusterName}-bastion-eip`),
+            tags: nameTags(args.tags, `${name}-eip`),
         }, { parent: this });
         this.publicIp = eip.publicIp;
 

@@ -1,15 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { hostInstance } from "./instance";
-import { ClusterPlan, tagsFor } from "../../plan/plan";
+import { InstancePlan } from "../../plan/layout";
+import { nameTags } from "../../plan/plan";
 import { IngressRule, securityGroupWithRules } from "../network";
 
 export interface ControllerArgs {
-    plan: ClusterPlan;
+    /** Its instance type, root volume, user data and fixed private address. */
+    host: InstancePlan & { privateIp: string };
+    /** The cluster's tags, on every resource (each adds its Name). */
+    tags: Record<string, string>;
     vpcId: pulumi.Input<string>;
     /** The private subnet: the controller never gets a public address. */
     subnetId: pulumi.Input<string>;
+    /** The platform's Debian AMI. */
     ami: pulumi.Input<string>;
+    /** The admin's EC2 key pair. */
     keyName: pulumi.Input<string>;
     /** SSH is allowed only from this group (the bastion's). */
     bastionSecurityGroupId: pulumi.Input<string>;
@@ -28,27 +34,26 @@ export class Controller extends pulumi.ComponentResource {
 
     constructor(name: string, args: ControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hpc-stack:controller:Controller", name, {}, opts);
-        const p = args.plan;
         const ingress: IngressRule[] = [
             { id: "ssh-from-bastion", description: "SSH from the bastion", ports: { from: 22, to: 22 }, source: { securityGroupId: args.bastionSecurityGroupId } },
         ];
         this.securityGroup = securityGroupWithRules(`${name}-sg`, {
             vpcId: args.vpcId,
             description: "hpc-stack controller: SSH from the bastion",
-            tags: tagsFor(p, `${p.clusterName}-controller-sg`),
+            tags: nameTags(args.tags, `${name}-sg`),
             ingress,
         }, { parent: this });
 
         this.instance = hostInstance(`${name}-instance`, {
-            host: p.controller,
+            host: args.host,
             ami: args.ami,
             subnetId: args.subnetId,
             securityGroupId: this.securityGroup.id,
             keyName: args.keyName,
             associatePublicIpAddress: false,
             // Fixed, so the bastion's tunnel key can be pinned to permitopen="<ip>:22" at plan time.
-            privateIp: p.controller.privateIp,
-            tags: tagsFor(p, `${p.clusterName}-controller`, "controller"),
+            privateIp: args.host.privateIp,
+            tags: nameTags(args.tags, name, "controller"),
         }, { parent: this });
         this.privateIp = this.instance.privateIp;
 

@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterPlan, tagsFor } from "../../plan/plan";
+import { nameTags } from "../../plan/plan";
 
 export interface AdminKeyArgs {
-    /** Reads adminPublicKey (required: deploy refuses a config without one), clusterName and tags. */
-    plan: ClusterPlan;
+    /** The admin's OpenSSH public key (required: deploy refuses a config without one). */
+    publicKey: string;
+    /** The cluster's tags (the key pair adds its Name). */
+    tags: Record<string, string>;
 }
 
 /**
@@ -18,11 +20,10 @@ export class AdminKey extends pulumi.ComponentResource {
 
     constructor(name: string, args: AdminKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hpc-stack:keys:AdminKey", name, {}, opts);
-        const p = args.plan;
-        this.publicKey = pulumi.output(p.adminPublicKey ?? "");
+        this.publicKey = pulumi.output(args.publicKey);
         this.keyPair = new aws.ec2.KeyPair(`${name}-keypair`, {
             publicKey: this.publicKey,
-            tags: tagsFor(p, `${p.clusterName}-admin`),
+            tags: nameTags(args.tags, name),
         }, { parent: this });
         this.registerOutputs({ keyName: this.keyPair.keyName, publicKey: this.publicKey });
     }

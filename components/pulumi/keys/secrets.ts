@@ -3,11 +3,15 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { inBatches } from "../../plan/compute";
 import { GeneratedName, hostKeyNames, isSecretName } from "../../plan/steps";
-import { ClusterLayout } from "../../plan/layout";
-import { allTunnels, renderKnownHosts } from "../../plan/tunnels";
+import { NodeTunnel, renderKnownHosts } from "../../plan/tunnels";
 
 export interface ClusterSecretsArgs {
-    plan: ClusterLayout;
+    /** Every tunnel (each node's, and the home server's): one key pair each. */
+    tunnels: NodeTunnel[];
+    /** Whether Grafana runs, and so has an admin password. */
+    grafanaEnabled: boolean;
+    /** The controller's fixed private address, for known_hosts. */
+    controllerPrivateIp: string;
     /** The admin public key (from config or generated). */
     adminPublicKey: pulumi.Input<string>;
     /** How compute nodes reach the bastion: its Elastic IP. */
@@ -30,7 +34,6 @@ export class ClusterSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hpc-stack:secrets:ClusterSecrets", name, {}, opts);
         const parent = { parent: this };
-        const p = args.plan;
 
         // munged wants at least 32 bytes; 1024 is what mungekey(8) writes by default.
         const munge = new random.RandomBytes(`${name}-munge-key`, { length: 1024 }, parent);
@@ -38,7 +41,7 @@ export class ClusterSecrets extends pulumi.ComponentResource {
         const db = new random.RandomPassword(`${name}-db-password`, { length: 32, special: false }, parent);
         this.set("dbPassword", db.result);
         // Grafana is declared only where it runs, but its password is a stack output either way.
-        if (p.monitoring.grafanaEnabled) {
+        if (args.grafanaEnabled) {
             const grafana = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, parent);
             this.set("grafanaAdminPassword", grafana.result);
         }
@@ -56,7 +59,7 @@ export class ClusterSecrets extends pulumi.ComponentResource {
         const bastionKey = hostKey("bastion");
         const controllerKey = hostKey("controller");
         this.set("knownHosts", pulumi.all([args.bastionAddress, bastionKey.publicKeyOpenssh, controllerKey.publicKeyOpenssh])
-            .apply(([addr, b, c]) => renderKnownHosts(addr, b, p.controller.privateIp, c)));
+            .apply(([addr, b, c]) => renderKnownHosts(addr, b, args.controllerPrivateIp, c)));
 
         // The home server's SFTP host key (pinned by the controller's sshfs) and the sshfs client key.
         const homeHost = new tls.PrivateKey(`${name}-home-host-key`, { algorithm: "ED25519" }, parent);
@@ -70,7 +73,7 @@ export class ClusterSecrets extends pulumi.ComponentResource {
         this.set("bastionAddress", pulumi.output(args.bastionAddress));
         this.set("bastionPrivateIp", pulumi.output(args.bastionPrivateIp));
         // One per tunnel: each node's, and the home server's.
-        this.ready = inBatches(allTunnels(p), (t) => {
+        this.ready = inBatches(args.tunnels, (t) => {
             const k = new tls.PrivateKey(`${name}-tunnel-${t.node}`, { algorithm: "ED25519" }, parent);
             this.set(`tunnelPrivateKey/${t.node}`, k.privateKeyOpenssh);
             this.set(`tunnelPublicKey/${t.node}`, k.publicKeyOpenssh.apply((x) => x.trim()));

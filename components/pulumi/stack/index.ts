@@ -1,2 +1,2 @@
+export * from "./engineConfig";
 export * from "./runtimeTuning";
-export * from "./stackConfig";
