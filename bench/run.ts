@@ -1,5 +1,5 @@
 // npm run bench [-- --from-nothing] [-- --skip-lab] [-- --nodes N] [-- --only a,b]: the
-// figures in the README. Timings are measured here, never asserted in tests.
+// figures in docs/benchmarks.md. Timings are measured here, never asserted in tests.
 // Sections (--only): mocks, bringup (the bootstrap in parallel and with --parallel 1,
 // from cached images, and from nothing with --from-nothing), slurm (through the tunnels and direct, with the ratio),
 // restart, crosshost, monitoring, scale (a lab of --nodes nodes, 32 by default).
@@ -151,7 +151,7 @@ async function completed(id: string, everyMs = 100): Promise<void> {
 /**
  * A compute container restarted, and a job sent to it the moment `docker restart` returns
  * (before its slurmd and tunnel are up): seconds to COMPLETED in sacct, and whether
- * slurmctld requeued anything (issue #15: it must not launch into a slurmd about to restart).
+ * slurmctld requeued anything (it must not launch into a slurmd about to restart).
  */
 async function restartReturn(n = 5): Promise<void> {
     const node = p.nodes[p.nodes.length - 1].name;

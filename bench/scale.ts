@@ -1,4 +1,4 @@
-// The bench's scale figures (issue #16): a lab of N nodes on one engine, what each tunnel
+// The bench's scale figures: a lab of N nodes on one engine, what each tunnel
 // costs the bastion's and the controller's sshd, and how fast N tunnels come back.
 import { ClusterPlan } from "../components/plan/plan";
 import { TUNNEL_USER } from "../components/plan/tunnels";

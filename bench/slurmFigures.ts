@@ -1,4 +1,4 @@
-// The Slurm figures of `npm run bench` (issue #16), each timed on the controller itself
+// The Slurm figures of `npm run bench`, each timed on the controller itself
 // by one shell loop, so the ssh round trip from here to the lab is in none of them.
 import { ClusterPlan } from "../components/plan/plan";
 import { ssh } from "../lab/ssh";

@@ -3,7 +3,7 @@
 // components/pulumi/ out of components/plan/ and lab/; .dependency-cruiser.cjs (run
 // by npm test) refuses any import cycle, and any path from the plan or the lab to
 // Pulumi through a third module, and any import of the program by the policy pack.
-// README, Architecture.
+// CONTRIBUTING.md, How the boundary is enforced.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { ESLint } from "eslint";

@@ -1,4 +1,4 @@
-// Job accounting that loses nothing (issue #5): slurmdbd + MariaDB on the
+// Job accounting that loses nothing: slurmdbd + MariaDB on the
 // controller, through bursts, outages and restarts.
 import { strict as assert } from "assert";
 import { ctl, finished, labUp, sacct, sbatch, until } from "./harness";

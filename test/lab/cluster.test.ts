@@ -1,5 +1,5 @@
 // The hybrid cluster for real: jobs through the reverse tunnels, GPUs, isolation,
-// key restrictions, munge, and tunnel recovery (issue #4).
+// key restrictions, munge, and tunnel recovery.
 import { strict as assert } from "assert";
 import { up } from "../../lab/cluster";
 import { maxOverlap } from "../../lab/stepGraph";

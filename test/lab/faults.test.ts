@@ -1,4 +1,4 @@
-// The README's fault table (issue #15): each fault done to the real lab, what comes
+// The fault table of docs/operations/faults.md: each fault done to the real lab, what comes
 // back by itself, how long it took, and what Slurm keeps of the jobs. The figures
 // printed here ("[lab] fault: ...") are the table's; they are bounded generously,
 // for timing belongs to `npm run bench`.

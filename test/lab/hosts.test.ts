@@ -1,4 +1,4 @@
-// Nodes on two Docker hosts (issue #15): the lab gives each host its own on-premises
+// Nodes on two Docker hosts: the lab gives each host its own on-premises
 // network, with no route between them (Docker isolates bridge networks), so a step
 // across hosts can only go through the controller's tunnels (tunnels.ts srunSlices).
 import { strict as assert } from "assert";

@@ -1,4 +1,4 @@
-// A compute node holds its declared share (issue #15): Docker limits its container
+// A compute node holds its declared share: Docker limits its container
 // to the node's CPUs and memory, and Slurm schedules and enforces memory without
 // cgroups (CR_Core_Memory, jobacct_gather's OverMemoryKill, which needs SYS_PTRACE).
 import { strict as assert } from "assert";

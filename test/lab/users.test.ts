@@ -1,4 +1,4 @@
-// The cluster as its users use it (issue #14): logged in as a cluster user, never
+// The cluster as its users use it: logged in as a cluster user, never
 // root, from their home on the controller: the example jobs, an app reached from a
 // "laptop" on the wan through the bastion, the shared home through a tunnel drop and
 // a replaced container, and the 0700 homes between users.

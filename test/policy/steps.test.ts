@@ -40,7 +40,7 @@ describe("policy: what the bootstrap steps run (the step format)", () => {
         }
     });
 
-    it("sees a step script that enables root login (the sed line of issue 12)", async () => {
+    it("sees a step script that enables root login (a sed line that sets PermitRootLogin yes)", async () => {
         const create = withScriptLine(step("bastion-ssh"), ROOT_LOGIN);
         assert.deepStrictEqual(await checkResource(rootSsh(), COMMAND, { create }), ["create [base64 → gzip] enables PermitRootLogin yes."]);
     });

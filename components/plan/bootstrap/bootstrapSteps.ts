@@ -1,5 +1,5 @@
 // The bootstrap of the bastion and the controller, as pure data.
-import { MUNGED_THREADS } from "../compute";
+import { MUNGED_THREADS } from "../slurm";
 import { BootstrapStep, configFile, GeneratedName, hostKeyNames, PlannedFile, render } from "../steps";
 import { ClusterLayout } from "../layout";
 import { renderGresConf, renderSlurmConf, SLURM_CONF_PATH } from "../slurm";

@@ -1,2 +1,5 @@
 export * from "./batches";
 export * from "./containers";
+export * from "./dcgm";
+export * from "./image";
+export * from "./share";

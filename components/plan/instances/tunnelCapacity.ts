@@ -1,8 +1,8 @@
-// How many compute nodes a bastion and a controller can carry (issue #16). Every node
+// How many compute nodes a bastion and a controller can carry. Every node
 // holds one tunnel, which is one sshd session on each: a ProxyJump connection on the
 // bastion, and the tunnel's own connection with its forwards on the controller. The
-// figures are measured (README "Benchmarks", `npm run bench -- --nodes 32`); the limit
-// is the arithmetic on them, shown in the README and in the error.
+// figures are measured (docs/benchmarks.md, `npm run bench -- --nodes 32`); the limit
+// is the arithmetic on them, shown there and in the error.
 
 /** Memory of each instance type the config allows, MiB (AWS's published sizes). */
 export const INSTANCE_MEMORY_MB: Record<string, number> = {
@@ -48,7 +48,7 @@ function capacity(host: TunnelHost, instanceType: string): { mb: number; freeMb:
 /** The most compute nodes an instance of this type can carry as this host. */
 export const nodeLimit = (host: TunnelHost, instanceType: string): number => capacity(host, instanceType).nodes;
 
-/** The arithmetic behind nodeLimit, for the error and the README. */
+/** The arithmetic behind nodeLimit, for the error and docs/benchmarks.md. */
 export function nodeLimitArithmetic(host: TunnelHost, instanceType: string): string {
     const c = capacity(host, instanceType);
     const daemons = host === "controller" ? ` - ${CONTROLLER_DAEMONS_MB} MiB of daemons` : "";

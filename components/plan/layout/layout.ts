@@ -50,7 +50,7 @@ export interface ClusterUser {
     sshPublicKey?: string;
 }
 
-/** /home on premises, and the controller's view of it (README "Home"). */
+/** /home on premises, and the controller's view of it (docs/users-and-jobs.md, Home). */
 export interface HomePlan {
     /** Docker volume holding /home on the Docker host (name, and driver options for a site NFS export). */
     volume: { name: string; nfs?: { export: string; options: string } };
@@ -128,7 +128,8 @@ export interface ClusterLayout {
     bastion: InstancePlan;
     controller: InstancePlan & { privateIp: string };
     trustedCidrs: { ipv4: string[]; ipv6: string[] };
-    ports: { slurmctld: number; slurmdbd: number; srun: PortRange; prometheus: number; grafana: number };
+    /** Slurm's ports on the controller; monitoring's own are under monitoring. */
+    ports: { slurmctld: number; slurmdbd: number; srun: PortRange };
     nodes: ComputeNodePlan[];
     partitions: { name: string; nodes: string[]; isDefault: boolean }[];
     /** Partitions whose nodes serve one user at a time (ExclusiveUser=YES). */
@@ -219,8 +220,6 @@ export function layout(c: ClusterConfig): ClusterLayout {
             slurmctld: c.slurmctldPort,
             slurmdbd: c.slurmdbdPort,
             srun: { from: srunFrom, to: srunTo },
-            prometheus: c.prometheusPort,
-            grafana: c.grafanaPort,
         },
         nodes,
         partitions,

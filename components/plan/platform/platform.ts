@@ -70,7 +70,7 @@ export function checkPlatform(prev: PreviousDeployment, replaceForPlatform: stri
         `this stack runs ${from}, and this program deploys ${PLATFORM_ID}.`,
         `Deploying it in place would mix Slurm releases (the controller keeps its AMI while the compute images rebuild),`,
         `and slurmdbd ${PLATFORM.slurmSeries} cannot convert a ${from.split("/slurm-")[1] ?? "older"} accounting database in one step.`,
-        `Way out: dump the accounting database and copy it off the controller (README: "Upgrading a stack to a new platform"),`,
+        `Way out: dump the accounting database and copy it off the controller (docs/operations/upgrading.md),`,
         `then run \`pulumi config set hpc-stack:replaceForPlatform ${PLATFORM_ID}\` and \`pulumi up\`:`,
         `the bastion, the controller and every compute node are replaced together, and the accounting database starts empty.`,
         `Or stay on ${from} with the release of hpc-stack that deployed it.`,
@@ -82,5 +82,7 @@ export function checkPlatform(prev: PreviousDeployment, replaceForPlatform: stri
  * what replaces them (userDataReplaceOnChange) when the platform changes, and only then.
  */
 export function platformUserData(): string {
+    // This text is user data: a change to it replaces the bastion and the controller, so
+    // it keeps its old pointer (now docs/operations/upgrading.md) until the platform next moves.
     return `#cloud-config\n# hpc-stack platform ${PLATFORM_ID}: a change of platform replaces this instance (README, "Upgrading a stack to a new platform").\n`;
 }

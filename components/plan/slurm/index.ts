@@ -1,1 +1,2 @@
+export * from "./munge";
 export * from "./slurmConf";

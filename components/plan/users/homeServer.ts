@@ -1,15 +1,13 @@
 // The home server as data: an unprivileged SFTP-only container on premises that
 // holds the home volume and joins the controller through its own restricted tunnel,
-// where each user's home is mounted with sshfs (controller-home). README "Home".
+// where each user's home is mounted with sshfs (controller-home); docs/users-and-jobs.md.
 import { ContainerSpec, healthCheck, HOME_SERVER_LIMITS, homeMount, KNOWN_HOSTS_PATH, NO_NEW_PRIVILEGES, TUNNEL_KEY_PATH, userList } from "../compute";
 import { ref } from "../steps";
 import { ClusterLayout, HOME_SERVER } from "../layout";
 import { homeTunnel, TUNNEL_USER } from "../tunnels";
+import { loginUsers } from "./logins";
 
 export const HOME_HOST_KEY_PATH = "/etc/hpc/home/ssh_host_ed25519_key";
-
-/** Cluster users from config: the ones with a login on the controller, whose home it mounts. */
-export const loginUsers = (p: ClusterLayout) => p.users.filter((u) => u.name !== p.adminUser);
 
 export function homeServerSpec(p: ClusterLayout): ContainerSpec {
     const t = homeTunnel(p);

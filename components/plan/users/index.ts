@@ -1,2 +1,3 @@
 export * from "./homeServer";
+export * from "./logins";
 export * from "./userSteps";

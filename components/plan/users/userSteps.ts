@@ -1,6 +1,6 @@
 // The cluster users' bootstrap steps: jump-only accounts on the bastion, logins on
 // the controller, their homes mounted from premises, and their Slurm associations.
-import { loginUsers } from "./homeServer";
+import { loginUsers } from "./logins";
 import { ClusterLayout } from "../layout";
 import { BootstrapStep, configFile, PlannedFile, render } from "../steps";
 import { userList } from "../compute";
