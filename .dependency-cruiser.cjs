@@ -1,8 +1,8 @@
-// The import graph check that npm test runs (test/run-all.sh, `npm run cycles`):
+// The import graph check that npm test runs (test/run-all.sh, `npm run imports`):
 // no cycle anywhere in the source, and nothing reachable from the pure plan or the
 // lab may be Pulumi-side, not even through a third module, and the policy pack
 // imports nothing from the program it judges. The direct imports are
-// also linted (eslint.config.mjs, no-restricted-imports); README, Architecture.
+// also linted (eslint.config.mjs, no-restricted-imports); docs/design/architecture.md.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

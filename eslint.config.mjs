@@ -22,7 +22,7 @@ export default tseslint.config(
       "@pulumi/no-output-instance-in-template-literal": "error",
     },
   },
-  // The layer boundary (README, Architecture): the pure plan and the lab run without
+  // The layer boundary (docs/design/architecture.md): the pure plan and the lab run without
   // Pulumi, so they import neither @pulumi packages nor components/pulumi/.
   // test/boundary.test.ts proves this rule still fires; .dependency-cruiser.cjs also
   // forbids reaching Pulumi through a third module, and any import cycle.
