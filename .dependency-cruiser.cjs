@@ -9,7 +9,7 @@ module.exports = {
     {
       name: "no-circular",
       severity: "error",
-      comment: "A cycle hides which module the others are built on. Move what both sides need into a module of its own (as components/plan/layout.ts).",
+      comment: "A cycle hides which module the others are built on. Move what both sides need into a module of its own (as components/plan/layout/layout.ts).",
       from: {},
       to: { circular: true },
     },

@@ -10,7 +10,7 @@ import { inBatches } from "../components/plan/compute";
 import { deploy } from "../components/pulumi/deploy";
 import { plan } from "../components/plan/plan";
 import { tuneStackTraces } from "../components/pulumi/stack";
-import { installMocks, settle } from "../test/mocks";
+import { installMocks, settle } from "../mocks";
 
 function program(n: number): { planMs: number; run: () => Promise<Record<string, unknown>> } {
     const t0 = performance.now();

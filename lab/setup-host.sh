@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
 [[ $(id -u) == 0 ]] || { echo "setup-host.sh must run as root" >&2; exit 1; }
 
-# prometheus and prometheus-alertmanager for promtool and amtool (test/prometheus.test.ts),
+# prometheus and prometheus-alertmanager for promtool and amtool (test/plan/monitoring/prometheus.test.ts),
 # gpg for the Grafana key check's test; none of their daemons is started here.
 pkgs=(debootstrap ca-certificates openssh-client shellcheck prometheus prometheus-alertmanager gpg python3)
 # A host that already runs an engine (GitHub's runners) keeps it: docker.io would conflict.

@@ -1,7 +1,7 @@
 // What a command or an upload carries, decoded, so the text checks read the
 // script a host really runs. The program ships each bootstrap step gzipped and
 // base64-encoded inside remote.Command.create (see the repository's
-// components/plan/steps.ts), and a pull request may choose any other wrapping.
+// components/plan/steps/steps.ts), and a pull request may choose any other wrapping.
 // The pack is published on its own and cannot import the program's encoder, so
 // it decodes by shape: base64 and hex runs, gzip and zlib streams, shell quoting,
 // layer after layer. A long run that decodes to nothing it can read is reported

@@ -47,7 +47,7 @@ export function tagsOf(props: Props): Record<string, string> {
     return out;
 }
 
-/** Controller instances are recognised by their `Role` tag (see components/pulumi/controller.ts). */
+/** Controller instances are recognised by their `Role` tag (see components/pulumi/hosts/controller.ts). */
 export function isController(props: Props): boolean {
     return (tagsOf(props).Role ?? "").trim().toLowerCase() === "controller";
 }

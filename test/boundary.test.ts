@@ -10,7 +10,7 @@ import { ESLint } from "eslint";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "./mocks";
+import { ROOT } from "../mocks";
 
 const RULE = "@typescript-eslint/no-restricted-imports";
 
@@ -96,4 +96,17 @@ describe("import graph (dependency-cruiser)", () => {
         assert.doesNotMatch(r.stdout, /sibling\.ts →|→ components\/plan\/x\/index\.ts/);
         assert.match(r.stdout, /5 dependency violations \(5 errors/);
     });
+});
+
+describe("areas", () => {
+    for (const [layer, entry] of [["components/plan", "plan.ts"], ["components/pulumi", "deploy.ts"]]) {
+        it(`${layer}/ holds its entry point and area folders, each with an index.ts`, () => {
+            const dir = path.join(ROOT, layer);
+            const entries = fs.readdirSync(dir, { withFileTypes: true });
+            assert.deepEqual(entries.filter((e) => e.isFile()).map((e) => e.name), [entry]);
+            const areas = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+            assert.ok(areas.length >= 5, areas.join(", "));
+            for (const a of areas) assert.ok(fs.existsSync(path.join(dir, a, "index.ts")), `${layer}/${a} has no index.ts`);
+        });
+    }
 });

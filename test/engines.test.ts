@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as semver from "semver";
-import { ROOT } from "./mocks";
+import { ROOT } from "../mocks";
 
 interface Manifest { version: string; engines?: { node?: string }; dependencies?: Record<string, string> }
 const read = (file: string): Manifest => JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { configSchema, decodeEngineConfig, DEFAULTS, parseConfig } from "../components/plan/config";
-import { DEV_STACK_FILE, ROOT, stackConfigFromFile } from "./mocks";
+import { DEV_STACK_FILE, ROOT, stackConfigFromFile } from "../mocks";
 
 interface ConfigDecl { type?: string; description?: string; default?: unknown; items?: { type: string } }
 const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; runtime: unknown; config: Record<string, ConfigDecl> };

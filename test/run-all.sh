@@ -21,7 +21,7 @@ npx mocha "$@" | tee "$out"
 count() { grep -Eo "^ +[0-9]+ $1" "$out" | grep -Eo '[0-9]+' | tail -1 || true; }
 passed=$(count passing) pending=$(count pending)
 step "mutants: each config validation has a test that fails without it"
-bash test/mutants/config-mutants.sh
+bash test/plan/config/mutants.sh
 # One plain closing line for CI. Reached only when mocha and the mutants passed
 # (set -e, pipefail), so nothing failed.
 printf 'tests: %s passed, 0 failed, %s skipped\n' "${passed:-0}" "${pending:-0}"

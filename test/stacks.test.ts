@@ -1,11 +1,11 @@
 // Every Pulumi.<stack>.yaml in the repository is a stack someone will deploy: each
-// must pass the schema as the lab reads it (components/plan/stackFile.ts), read the
+// must pass the schema as the lab reads it (components/plan/config/stackFile.ts), read the
 // same as through the engine, and run the real program under mocks.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { decodeEngineConfig, parseConfig, RawConfig, readStackFile } from "../components/plan/config";
-import { RecordingMocks, ROOT, runIndex, stackConfigFromFile, withTestAdminKey } from "./mocks";
+import { RecordingMocks, ROOT, runIndex, stackConfigFromFile, withTestAdminKey } from "../mocks";
 
 const CONTAINER = "docker:index/container:Container";
 const STACK_FILES = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).sort();

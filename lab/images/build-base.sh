@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the local Debian base image (the lab tags it by this script's hash).
-# The suite is the platform's (components/plan/platform.ts), passed in by lab/images.ts.
+# The suite is the platform's (components/plan/platform/platform.ts), passed in by lab/images.ts.
 # Order of preference: already present > a local debian:$SUITE image >
 # `docker pull debian:$SUITE` (only with HPC_LAB_PULL=1) > debootstrap.
 # The debootstrap fallback exists because lab/CI machines cannot reach Docker Hub.

@@ -8,7 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { configSchema, DEFAULTS } from "../../components/plan/config";
-import { DEV_STACK_FILE, runIndex, stackConfigFromFile, withTestAdminKey } from "../mocks";
+import { DEV_STACK_FILE, runIndex, stackConfigFromFile, withTestAdminKey } from "../../mocks";
 
 const ROOT = path.resolve(__dirname, "../..");
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), "utf8");

@@ -6,7 +6,7 @@ const INSTANCE = "aws:ec2/instance:Instance";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const VOLUME = "aws:ebs/volume:Volume";
 
-/** A compliant controller, as components/pulumi/controller.ts should declare it. */
+/** A compliant controller, as components/pulumi/hosts/controller.ts should declare it. */
 function controller(overrides: Props = {}): Props {
     return {
         ami: "ami-0debian13mock",

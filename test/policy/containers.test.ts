@@ -9,7 +9,7 @@ const CONTAINER = "docker:index/container:Container";
 const COMMAND = "command:remote:Command";
 const LOCAL_COMMAND = "command:local:Command";
 
-/** A compliant compute container, shaped like components/pulumi/computeNodes.ts will declare it. */
+/** A compliant compute container, shaped like components/pulumi/compute/computeNodes.ts will declare it. */
 function compute(overrides: Props = {}): Props {
     return {
         name: "compute1",

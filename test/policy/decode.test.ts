@@ -1,5 +1,5 @@
 // The pack's decoder (policy/decode.ts) against the program's real step encoder
-// (components/plan/steps.ts): the pack may not import the encoder, so this test
+// (components/plan/steps/steps.ts): the pack may not import the encoder, so this test
 // is what keeps the two in step.
 import * as assert from "assert";
 import * as fs from "fs";

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { patchConfigFile } from "../../components/plan/steps";
 import { policies } from "../../policy/policies";
-import { DEV_STACK_FILE, Recorded, runIndex, stackConfigFromFile, withTestAdminKey } from "../mocks";
+import { DEV_STACK_FILE, Recorded, runIndex, stackConfigFromFile, withTestAdminKey } from "../../mocks";
 import { PackConfig, RecordedResource, Violation, formatViolations, loadPackConfig, mandatory, runPack } from "./util";
 
 const T = {

@@ -1,5 +1,5 @@
 // The text policies against fixtures in the project's own step format: each
-// command is built by the plan's real encoder (components/plan/steps.ts) from a
+// command is built by the plan's real encoder (components/plan/steps/steps.ts) from a
 // real step with one pull request's edit, never by hand.
 import * as assert from "assert";
 import { gzipSync } from "zlib";

@@ -35,7 +35,7 @@ export function hostlist(names: string[]): string {
 export const SLURM_CONF_PATH = "/etc/slurm/slurm.conf";
 /** A node's address as slurmctld sees it: its tunnel's end on the controller's loopback. */
 export const TUNNEL_END = "127.0.0.1";
-/** A node's address in slurm.conf: the tunnel's end, unless a bench variant addresses nodes directly (lab/direct.ts). */
+/** A node's address in slurm.conf: the tunnel's end, unless a bench variant addresses nodes directly (bench/direct.ts). */
 export type NodeAddress = (n: ComputeNodePlan) => string;
 
 export function nodeLine(n: ComputeNodePlan, address: NodeAddress = () => TUNNEL_END): string {

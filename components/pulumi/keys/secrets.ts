@@ -28,7 +28,7 @@ export interface ClusterSecretsArgs {
  */
 export class ClusterSecrets extends pulumi.ComponentResource {
     private readonly values = new Map<GeneratedName, pulumi.Output<string>>();
-    /** Resolves when every per-node tunnel key is declared (in batches, components/plan/batches.ts). */
+    /** Resolves when every per-node tunnel key is declared (in batches, components/plan/compute/batches.ts). */
     public readonly ready: Promise<void>;
 
     constructor(name: string, args: ClusterSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
